@@ -1,0 +1,341 @@
+"""Align a timed transcript to the official text and derive timed spans.
+
+The method, in three steps:
+
+1. Both texts become token sequences (`alignment.text.tokenize`) compared by
+   pronunciation. A longest-common-subsequence alignment (rapidfuzz, C, bit-
+   parallel) pairs identical tokens; pairs in runs shorter than `min_anchor`
+   that float far from other matches are dropped as chance matches.
+2. Between consecutive matched pairs lies a gap: official tokens the ASR did
+   not reproduce and transcript tokens with no official counterpart. A balanced
+   gap is a misrecognition: its official tokens take the times of its
+   transcript tokens, linearly. An unbalanced gap also holds an insertion
+   (ad-lib, host, stumble) or a deletion (skipped text): only the best-matching
+   window of the longer side is paired, the rest is left over.
+3. Sentences take the times of their timed tokens and a status from how much
+   of them was heard; transcript runs left over become `unscripted` passages.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from .pauses import PauseOptions, find_pauses, snap_edges
+from .segment import Span, split_text
+from .text import Token, detect_language, tokenize
+
+SPOKEN, PARTIAL, NOT_SPOKEN = "spoken", "partial", "not_spoken"
+
+
+class WrongTextError(ValueError):
+    """The transcript does not match the official text at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A transcribed word with its times in seconds."""
+
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class AlignOptions:
+    """Tuning knobs, each a structural property of text and speech, not of one recording."""
+
+    min_anchor: int = 3  # matched runs at least this long are trusted wherever they are
+    near: int = 6  # a shorter matched run is kept only this close (tokens) to its neighbours
+    wildcard_span: int = 6  # tokens one redaction mark may absorb (a name, a place, a number)
+    min_unscripted_tokens: int = 4  # shorter leftover runs are ASR noise, not a passage
+    split_pause: float = 2.0  # seconds of silence that split one unscripted passage in two
+    not_spoken_below: float = 0.3  # share of a sentence heard below which it was not spoken
+    spoken_from: float = 0.8  # share heard from which a sentence counts as fully spoken
+    min_matched_share: float = 0.2  # below this share of the text matched, it is the wrong text
+
+
+@dataclass(slots=True)
+class TimedSpan:
+    """A paragraph or sentence with its alignment result."""
+
+    seq: int
+    start_char: int
+    end_char: int
+    paragraph_seq: int
+    start: float | None
+    end: float | None
+    status: str
+    confidence: float
+
+
+@dataclass(slots=True)
+class Passage:
+    """Transcript speech with no counterpart in the official text."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass
+class Alignment:
+    paragraphs: list[TimedSpan]
+    sentences: list[TimedSpan]
+    unscripted: list[Passage]
+    matched_share: float  # share of the official text found in the transcript
+    language: str = "zh"
+    seconds: float = 0.0  # compute time of the alignment
+    token_times: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 2)))
+
+
+def transcript_tokens(words: list[Word], language: str) -> tuple[list[Token], np.ndarray, np.ndarray]:
+    """Tokens of the transcript, their (start, end) times, and the word each came from.
+
+    A word's duration is shared evenly among its tokens.
+    """
+    tokens: list[Token] = []
+    times: list[tuple[float, float]] = []
+    word_index: list[int] = []
+    for w, word in enumerate(words):
+        toks = tokenize(word.text, language=language, redactions=False)
+        n = len(toks)
+        step = (word.end - word.start) / n if n else 0.0
+        for k, tok in enumerate(toks):
+            tokens.append(tok)
+            times.append((word.start + k * step, word.start + (k + 1) * step))
+            word_index.append(w)
+    return tokens, np.array(times, dtype=float).reshape(-1, 2), np.array(word_index, dtype=int)
+
+
+def match_tokens(official: list[Token], transcript: list[Token], opts: AlignOptions) -> np.ndarray:
+    """For each official token, the index of its identical transcript token, or -1."""
+    match = np.full(len(official), -1, dtype=int)
+    blocks = [
+        (op.src_start, op.src_end, op.dest_start)
+        for op in Indel.opcodes([t.key for t in official], [t.key for t in transcript])
+        if op.tag == "equal"
+    ]
+    for k, (i1, i2, j1) in enumerate(blocks):
+        length = i2 - i1
+        if length < opts.min_anchor:
+            prev_i, prev_j = (blocks[k - 1][1], blocks[k - 1][2] + blocks[k - 1][1] - blocks[k - 1][0]) if k else (0, 0)
+            next_i, next_j = (blocks[k + 1][0], blocks[k + 1][2]) if k + 1 < len(blocks) else (len(official), len(transcript))
+            gaps = (i1 - prev_i, j1 - prev_j, next_i - i2, next_j - (j1 + length))
+            if max(gaps) > opts.near:
+                continue
+        match[i1:i2] = np.arange(j1, j1 + length)
+    return match
+
+
+def _best_window(short: list[str], long: list[str]) -> tuple[int, int]:
+    """The stretch of `long` (token indices) that best matches `short`, by spelling."""
+    short_s = "".join(short)
+    ends = np.cumsum([len(k) for k in long])
+    res = fuzz.partial_ratio_alignment(short_s, "".join(long))
+    if res is None or res.score == 0:
+        return 0, min(len(short), len(long))
+    start = int(np.searchsorted(ends, res.dest_start, side="right"))
+    end = int(np.searchsorted(ends, max(res.dest_end - 1, 0), side="right")) + 1
+    return start, max(end, start + 1)
+
+
+def fill_gaps(
+    official: list[Token],
+    transcript: list[Token],
+    tr_times: np.ndarray,
+    match: np.ndarray,
+    opts: AlignOptions,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Times for official tokens, and which transcript tokens they used.
+
+    Returns `times` (n_official × 2, NaN where not heard) and `used`
+    (bool per transcript token).
+    """
+    times = np.full((len(official), 2), np.nan)
+    used = np.zeros(len(transcript), dtype=bool)
+    matched = np.flatnonzero(match >= 0)
+    times[matched] = tr_times[match[matched]]
+    used[match[matched]] = True
+
+    anchors = [(-1, -1)] + [(int(i), int(match[i])) for i in matched] + [(len(official), len(transcript))]
+    for (i0, j0), (i1, j1) in zip(anchors, anchors[1:]):
+        o_lo, o_hi, t_lo, t_hi = i0 + 1, i1, j0 + 1, j1
+        if o_hi <= o_lo or t_hi <= t_lo:
+            continue
+        gap = official[o_lo:o_hi]
+        n_wild = sum(t.wildcard for t in gap)
+        a, b = len(gap) - n_wild, t_hi - t_lo
+        capacity = a + opts.wildcard_span * n_wild  # transcript tokens this gap can explain
+        if b <= 2 * capacity + 2 and a <= 2 * b + 2:
+            _spread(times, used, o_lo, o_hi, t_lo, t_hi, tr_times)
+        elif b > 2 * capacity + 2:  # insertion: pair the official tokens with their best window
+            keys = [t.key for t in gap if not t.wildcard]
+            w_lo, w_hi = _best_window(keys, [t.key for t in transcript[t_lo:t_hi]]) if keys else (0, 0)
+            if n_wild:  # a redaction absorbs the words spoken in its place, next to the window
+                if gap[0].wildcard or not keys:
+                    w_lo = max(0, w_lo - opts.wildcard_span * n_wild)
+                if gap[-1].wildcard or not keys:
+                    w_hi = min(b, w_hi + opts.wildcard_span * n_wild)
+            if w_hi > w_lo:
+                _spread(times, used, o_lo, o_hi, t_lo + w_lo, t_lo + w_hi, tr_times)
+        else:  # deletion: pair the transcript tokens with their best window of official text
+            w_lo, w_hi = _best_window([t.key for t in transcript[t_lo:t_hi]], [t.key for t in gap])
+            _spread(times, used, o_lo + w_lo, o_lo + w_hi, t_lo, t_hi, tr_times)
+    return times, used
+
+
+def _spread(times, used, o_lo, o_hi, t_lo, t_hi, tr_times) -> None:
+    """Share the time of transcript tokens [t_lo, t_hi) evenly over official tokens [o_lo, o_hi)."""
+    t0, t1 = tr_times[t_lo, 0], tr_times[t_hi - 1, 1]
+    n = o_hi - o_lo
+    edges = t0 + (t1 - t0) * np.arange(n + 1) / n
+    times[o_lo:o_hi, 0] = edges[:-1]
+    times[o_lo:o_hi, 1] = edges[1:]
+    used[t_lo:t_hi] = True
+
+
+def _judge(tokens: list[Token], times: np.ndarray, exact: np.ndarray, opts: AlignOptions) -> tuple[str, float]:
+    """Status and confidence of one sentence from its tokens' alignment."""
+    required = np.array([not t.optional and not t.wildcard for t in tokens], dtype=bool)
+    if not required.any():
+        required = np.array([not t.wildcard for t in tokens], dtype=bool)
+    if not required.any():
+        return (SPOKEN if not np.isnan(times[:, 0]).all() else NOT_SPOKEN), 0.0
+    heard = ~np.isnan(times[required, 0])
+    heard_share = float(heard.mean())
+    confidence = float(exact[required].mean())
+    if confidence == 0 or heard_share < opts.not_spoken_below:
+        return NOT_SPOKEN, confidence
+    longest_gap = max((len(run) for run in "".join("x" if h else " " for h in heard).split("x")), default=0)
+    if heard_share < opts.spoken_from or longest_gap >= max(4, 0.2 * heard.size):
+        return PARTIAL, confidence
+    return SPOKEN, confidence
+
+
+def unscripted_passages(
+    words: list[Word], tr_times: np.ndarray, word_index: np.ndarray, used: np.ndarray, opts: AlignOptions
+) -> list[Passage]:
+    """Runs of transcript tokens that no official text accounts for."""
+    passages: list[Passage] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if len(run) >= opts.min_unscripted_tokens:
+            ws = sorted(set(word_index[run].tolist()))
+            text = "".join(words[w].text for w in ws).strip()
+            passages.append(Passage(float(tr_times[run[0], 0]), float(tr_times[run[-1], 1]), text))
+        run.clear()
+
+    for j in np.flatnonzero(~used):
+        if run and (j != run[-1] + 1 or tr_times[j, 0] - tr_times[run[-1], 1] > opts.split_pause):
+            flush()
+        run.append(int(j))
+    flush()
+    return passages
+
+
+def align(
+    official_text: str,
+    words: list[Word],
+    *,
+    language: str | None = None,
+    levels: np.ndarray | None = None,
+    options: AlignOptions | None = None,
+    pause_options: PauseOptions | None = None,
+) -> Alignment:
+    """Align timed transcript words to an official text.
+
+    :param official_text: the text as published, one paragraph per line.
+    :param words: the transcript's words in time order.
+    :param language: 'zh' or 'en'; guessed from the official text when None.
+    :param levels: the recording's frame levels (`pauses.frame_levels`); when given,
+        sentence edges are snapped to the pauses they find.
+    :raises WrongTextError: when almost none of the official text was heard.
+    """
+    started = time.perf_counter()
+    opts = options or AlignOptions()
+    language = language or detect_language(official_text)
+    official = tokenize(official_text, language=language)
+    transcript, tr_times, word_index = transcript_tokens(words, language)
+    match = match_tokens(official, transcript, opts)
+    times, used = fill_gaps(official, transcript, tr_times, match, opts)
+    exact = match >= 0
+
+    required = np.array([not t.optional and not t.wildcard for t in official], dtype=bool)
+    matched_share = float(exact[required].mean()) if required.any() else 0.0
+    if official and matched_share < opts.min_matched_share:
+        raise WrongTextError(
+            f"only {matched_share:.0%} of the official text was found in the recording: "
+            "is this the text of another recording?"
+        )
+
+    offsets = np.array([t.offset for t in official], dtype=int)
+    paragraphs, sentences = split_text(official_text)
+    timed_sentences = [_time_span(s, official, offsets, times, exact, opts) for s in sentences]
+    if levels is not None:
+        _snap(timed_sentences, official, offsets, times, levels, pause_options or PauseOptions())
+    timed_paragraphs = [_paragraph(p, [s for s in timed_sentences if s.paragraph_seq == p.seq]) for p in paragraphs]
+    return Alignment(
+        paragraphs=timed_paragraphs,
+        sentences=timed_sentences,
+        unscripted=unscripted_passages(words, tr_times, word_index, used, opts),
+        matched_share=matched_share,
+        language=language,
+        seconds=time.perf_counter() - started,
+        token_times=times,
+    )
+
+
+def _time_span(span: Span, official, offsets, times, exact, opts) -> TimedSpan:
+    lo, hi = np.searchsorted(offsets, span.start), np.searchsorted(offsets, span.end)
+    status, confidence = _judge(official[lo:hi], times[lo:hi], exact[lo:hi], opts)
+    start = end = None
+    if status != NOT_SPOKEN:
+        heard = times[lo:hi][~np.isnan(times[lo:hi, 0])]
+        start, end = float(heard[0, 0]), float(heard[-1, 1])
+    return TimedSpan(span.seq, span.start, span.end, span.paragraph_seq, start, end, status, round(confidence, 3))
+
+
+def _snap(sentences: list[TimedSpan], official, offsets, times, levels, pause_opts: PauseOptions) -> None:
+    """Move sentence edges to the pauses around them (see `pauses.snap_edges`)."""
+    timed = [s for s in sentences if s.start is not None]
+    edges = []
+    for s in timed:
+        lo, hi = np.searchsorted(offsets, s.start_char), np.searchsorted(offsets, s.end_char)
+        heard = times[lo:hi][~np.isnan(times[lo:hi, 0])]
+        edges.append([heard[0, 0], heard[0, 1], heard[-1, 0], heard[-1, 1]])
+    if not timed:
+        return
+    snapped = snap_edges(np.array(edges), find_pauses(levels, pause_opts), pause_opts.reach)
+    for s, (start, end) in zip(timed, snapped):
+        s.start, s.end = float(start), float(end)
+
+
+def _paragraph(span: Span, sentences: list[TimedSpan]) -> TimedSpan:
+    statuses = {s.status for s in sentences}
+    if statuses == {SPOKEN}:
+        status = SPOKEN
+    elif statuses <= {NOT_SPOKEN}:
+        status = NOT_SPOKEN
+    else:
+        status = PARTIAL
+    starts = [s.start for s in sentences if s.start is not None]
+    ends = [s.end for s in sentences if s.end is not None]
+    weights = [max(1, s.end_char - s.start_char) for s in sentences]
+    confidence = sum(w * s.confidence for w, s in zip(weights, sentences)) / sum(weights) if sentences else 0.0
+    return TimedSpan(
+        span.seq,
+        span.start,
+        span.end,
+        span.seq,
+        min(starts) if starts else None,
+        max(ends) if ends else None,
+        status,
+        round(confidence, 3) if not math.isnan(confidence) else 0.0,
+    )

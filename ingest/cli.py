@@ -1,0 +1,145 @@
+"""`podium`: a thin command line over the Python API."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from .pipeline import IngestError, IngestResult, ingest, realign
+
+DB_OPTION = click.option("--db", "db_path", default="archive.db", show_default=True,
+                         type=click.Path(dir_okay=False, path_type=Path), help="The archive database.")
+
+
+def _report(result: IngestResult) -> None:
+    if result.action == "unchanged":
+        click.echo(f"{result.meeting_id}: already ingested with the same inputs; nothing to do")
+        return
+    source = "cache" if result.transcript_cached else f"{result.transcribe_seconds:.1f} s"
+    click.echo(
+        f"{result.meeting_id}: {result.action} — {result.duration:.1f} s of audio, transcript from {source}, "
+        f"{result.sentences} sentences ({result.not_spoken} not spoken), {result.unscripted} unscripted passages, "
+        f"{result.total_seconds:.1f} s in all"
+    )
+
+
+@click.group()
+@click.version_option(package_name="podium")
+def main() -> None:
+    """Podium: official texts of spoken meetings aligned to their recordings."""
+
+
+@main.command(name="ingest")
+@click.argument("audio", type=click.Path(path_type=Path))
+@click.option("--text", "text", required=True, type=click.Path(path_type=Path), help="The official text (UTF-8, UTF-16 or GB18030).")
+@DB_OPTION
+@click.option("--id", "meeting_id", help="Meeting ID (letters, digits, - and _); default: from the audio file name.")
+@click.option("--title", help="Default: the first line of the text.")
+@click.option("--date", help="YYYY-MM-DD.")
+@click.option("--speaker")
+@click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True,
+              help="auto: from the official text.")
+@click.option("--model", default="base", show_default=True, help="Whisper model name.")
+@click.option("--engine", type=click.Choice(["openai-whisper"]), default="openai-whisper", show_default=True)
+@click.option("--replace", is_flag=True, help="Replace a meeting already ingested under this ID with other inputs.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def ingest_command(audio, text, db_path, meeting_id, title, date, speaker, language, model, engine, replace, quiet):
+    """Ingest a recording AUDIO and its official text into the archive."""
+    try:
+        result = ingest(audio, text, db_path, meeting_id=meeting_id, title=title, date=date, speaker=speaker,
+                        language=language, model=model, engine=engine, replace=replace, progress=not quiet)
+    except IngestError as e:
+        raise click.ClickException(str(e)) from e
+    _report(result)
+
+
+@main.command(name="align")
+@click.argument("meeting_id")
+@DB_OPTION
+@click.option("--text", type=click.Path(path_type=Path), help="A corrected official text; default: the stored one.")
+def align_command(meeting_id, db_path, text):
+    """Align meeting MEETING_ID again from its cached transcript (no transcription)."""
+    try:
+        _report(realign(db_path, meeting_id, text))
+    except IngestError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _serve(db_path: Path, host: str, port: int, immutable: bool = False) -> None:
+    import uvicorn
+
+    from publish import make_datasette
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no archive here; ingest a recording first")
+    ds = make_datasette(db_path, immutable=immutable)
+    click.echo(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)")
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+
+
+@main.command(name="serve")
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve_command(db_path, host, port):
+    """Publish the archive with Datasette (always as the database named `archive`)."""
+    _serve(db_path, host, port)
+
+
+@main.command(name="demo")
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Ingest the sample only.")
+def demo_command(db_path, host, port, no_serve):
+    """Ingest the bundled sample speech (once), then serve the archive."""
+    sample = resources.files("ingest") / "sample"
+    with resources.as_file(sample / "seed_plain.mp3") as audio, resources.as_file(sample / "official.txt") as text:
+        try:
+            result = ingest(audio, text, db_path, meeting_id="sample", date="2022-01-21", speaker="乡镇党委书记")
+        except IngestError as e:
+            raise click.ClickException(str(e)) from e
+    _report(result)
+    if not no_serve:
+        _serve(db_path, host, port)
+
+
+@main.command(name="eval")
+@click.argument("audio", type=click.Path(exists=True, path_type=Path))
+@click.argument("official", type=click.Path(exists=True, path_type=Path))
+@click.argument("truth", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True)
+def eval_command(audio, official, truth, as_json, language):
+    """Ingest AUDIO + OFFICIAL into a scratch archive and compare with TRUTH timings."""
+    import sqlite_utils
+
+    from .evaluate import evaluate, format_report, load_truth
+
+    scratch = Path(tempfile.mkdtemp(prefix="podium-eval-"))
+    try:
+        db_path = scratch / "eval.db"
+        result = ingest(audio, official, db_path, meeting_id="eval", language=language, progress=not as_json)
+        db = sqlite_utils.Database(db_path)
+        rows = {t: list(db[t].rows_where(order_by="rowid")) for t in ("paragraphs", "sentences", "unscripted")}
+        report = evaluate(rows["paragraphs"], rows["sentences"], rows["unscripted"], load_truth(truth))
+        report["timing"] = {"audio_seconds": result.duration, "transcribe_seconds": result.transcribe_seconds,
+                            "align_seconds": result.align_seconds, "transcript_cached": result.transcript_cached}
+    except IngestError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if as_json:
+        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
+        click.echo()
+    else:
+        click.echo(format_report(report))
+        t = report["timing"]
+        click.echo(f"audio {t['audio_seconds']:.1f} s, transcription {t['transcribe_seconds']:.1f} s"
+                   f"{' (cached)' if t['transcript_cached'] else ''}, alignment {t['align_seconds']:.2f} s")

@@ -1,0 +1,125 @@
+"""Compare an ingested meeting with ground-truth timings (the fixtures' truth format).
+
+Truth files: `paragraphs[]` (index, start, end), `sentences[]` (paragraph,
+sentence, status, start, end), optional `adlibs[]`, `host[]` and
+`deviations[]` with spans. Truth status `partially_spoken` is our `partial`,
+`spoken_with_replacement` and `spoken_with_repetition` are `spoken`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+TRUTH_STATUS = {"partially_spoken": "partial", "spoken_with_replacement": "spoken", "spoken_with_repetition": "spoken"}
+
+
+def load_truth(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _errors(pairs: list[tuple[float | None, float | None]]) -> dict:
+    errs = np.array([abs(a - b) for a, b in pairs if a is not None and b is not None], dtype=float)
+    missing = sum(1 for a, b in pairs if b is not None and a is None)
+    if errs.size == 0:
+        return {"n": 0, "missing": missing}
+    return {
+        "n": int(errs.size),
+        "missing": missing,
+        "median": float(np.median(errs)),
+        "p95": float(np.percentile(errs, 95)),
+        "max": float(errs.max()),
+        "within_0.25": float((errs <= 0.25).mean()),
+        "within_0.5": float((errs <= 0.5).mean()),
+        "within_1": float((errs <= 1.0).mean()),
+    }
+
+
+def _covered(span: tuple[float, float], intervals: list[tuple[float, float]]) -> float:
+    """Share of `span` covered by the union of `intervals`."""
+    lo, hi = span
+    if hi <= lo:
+        return 0.0
+    total, cursor = 0.0, lo
+    for a, b in sorted(intervals):
+        a, b = max(a, cursor), min(b, hi)
+        if b > a:
+            total += b - a
+            cursor = b
+    return total / (hi - lo)
+
+
+def evaluate(paragraphs: list[dict], sentences: list[dict], unscripted: list[dict], truth: dict) -> dict:
+    """Error statistics of one meeting's rows against its truth."""
+    ours_p = {p["seq"]: p for p in paragraphs}
+    ours_s = {(s["paragraph_seq"], s["seq"]): s for s in sentences}
+    report: dict = {}
+    p_pairs = [(ours_p.get(t["index"], {}), t) for t in truth["paragraphs"] if t.get("start") is not None]
+    report["paragraph_start"] = _errors([(o.get("start"), t["start"]) for o, t in p_pairs])
+    report["paragraph_end"] = _errors([(o.get("end"), t["end"]) for o, t in p_pairs])
+    spoken = [(ours_s.get((t["paragraph"], t["sentence"]), {}), t) for t in truth["sentences"]]
+    spoken = [(o, t) for o, t in spoken if t.get("start") is not None]
+    report["sentence_start"] = _errors([(o.get("start"), t["start"]) for o, t in spoken])
+    report["sentence_end"] = _errors([(o.get("end"), t["end"]) for o, t in spoken])
+
+    truly_not = {(t["paragraph"], t["sentence"]) for t in truth["sentences"] if t["status"] == "not_spoken"}
+    flagged = {k for k, s in ours_s.items() if s["status"] == "not_spoken"}
+    hits = len(truly_not & flagged)
+    report["not_spoken"] = {
+        "truth": len(truly_not),
+        "flagged": len(flagged),
+        "precision": hits / len(flagged) if flagged else (1.0 if not truly_not else 0.0),
+        "recall": hits / len(truly_not) if truly_not else 1.0,
+    }
+    statuses = {}
+    for t in truth["sentences"]:
+        o = ours_s.get((t["paragraph"], t["sentence"]))
+        want = TRUTH_STATUS.get(t["status"], t["status"])
+        if want != "spoken" and o is not None:
+            statuses[f"p{t['paragraph']}s{t['sentence']}"] = {"truth": want, "ours": o["status"]}
+    report["deviating_sentences"] = statuses
+
+    spans = [(u["start"], u["end"]) for u in unscripted]
+    offscript = [(a["start"], a["end"], "adlib") for a in truth.get("adlibs", [])]
+    offscript += [(h["start"], h["end"], "host") for h in truth.get("host", [])]
+    for d in truth.get("deviations", []):
+        first = d.get("first_occurrence_aborted")
+        if first:
+            offscript.append((first["start"], first["end"], "stumble"))
+    report["offscript_coverage"] = [
+        {"kind": kind, "start": a, "end": b, "covered": round(_covered((a, b), spans), 3)} for a, b, kind in offscript
+    ]
+    total = sum(b - a for a, b in spans)
+    truly = [(a - 0.5, b + 0.5) for a, b, _ in offscript]
+    inside = sum(_covered((a, b), truly) * (b - a) for a, b in spans)
+    report["unscripted"] = {"rows": len(spans), "seconds": round(total, 2),
+                            "share_in_offscript": round(inside / total, 3) if total else None}
+    return report
+
+
+def format_report(report: dict) -> str:
+    """The report as a plain-text table."""
+    lines = [f"{'measure':<16}{'n':>5}{'median':>9}{'p95':>9}{'max':>9}{'≤0.25s':>8}{'≤0.5s':>8}{'≤1s':>8}"]
+    for key in ("paragraph_start", "paragraph_end", "sentence_start", "sentence_end"):
+        r = report[key]
+        if not r["n"]:
+            lines.append(f"{key:<16}{0:>5}")
+            continue
+        lines.append(
+            f"{key:<16}{r['n']:>5}{r['median']:>9.3f}{r['p95']:>9.3f}{r['max']:>9.3f}"
+            f"{r['within_0.25']:>8.0%}{r['within_0.5']:>8.0%}{r['within_1']:>8.0%}"
+            + (f"  ({r['missing']} spoken but not timed)" if r["missing"] else "")
+        )
+    ns = report["not_spoken"]
+    lines.append(f"not_spoken: truth {ns['truth']}, flagged {ns['flagged']}, "
+                 f"precision {ns['precision']:.2f}, recall {ns['recall']:.2f}")
+    for key, v in report["deviating_sentences"].items():
+        lines.append(f"deviating {key}: truth {v['truth']}, ours {v['ours']}")
+    for c in report["offscript_coverage"]:
+        lines.append(f"off-script {c['kind']} {c['start']:.2f}-{c['end']:.2f} s: {c['covered']:.0%} covered by unscripted rows")
+    u = report["unscripted"]
+    share = "n/a" if u["share_in_offscript"] is None else f"{u['share_in_offscript']:.0%}"
+    lines.append(f"unscripted: {u['rows']} rows, {u['seconds']} s, {share} of it in truly off-script speech (±0.5 s)")
+    return "\n".join(lines)

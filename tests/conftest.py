@@ -1,0 +1,48 @@
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def podium_cache(tmp_path_factory):
+    """A fresh transcript cache for the test session, so every test run transcribes for real.
+
+    Converted model weights are kept in the user's cache: converting is not what is tested here
+    (tests/test_weights.py converts into its own directory).
+    """
+    cache = tmp_path_factory.mktemp("podium-cache")
+    models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    (cache / "models").symlink_to(models, target_is_directory=True)
+    old = os.environ.get("PODIUM_CACHE_DIR")
+    os.environ["PODIUM_CACHE_DIR"] = str(cache)
+    yield cache
+    if old is None:
+        os.environ.pop("PODIUM_CACHE_DIR", None)
+    else:
+        os.environ["PODIUM_CACHE_DIR"] = old
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+def archive_checksum(db_path: Path) -> str:
+    """A checksum of every row of every table (and of the file's absence)."""
+    if not db_path.exists():
+        return "absent"
+    digest = hashlib.sha256()
+    conn = sqlite3.connect(db_path)
+    for (table,) in conn.execute("select name from sqlite_master where type = 'table' order by name"):
+        digest.update(table.encode())
+        for row in sorted(repr(r) for r in conn.execute(f"select * from [{table}]")):
+            digest.update(row.encode())
+    conn.close()
+    return digest.hexdigest()

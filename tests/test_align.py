@@ -1,0 +1,150 @@
+"""The aligner on constructed cases whose answers are known by construction."""
+
+import numpy as np
+import pytest
+
+from alignment import NOT_SPOKEN, PARTIAL, SPOKEN, Word, WrongTextError, align
+from alignment.pauses import HOP, find_pauses, snap_edges
+
+CHAR = 0.2  # seconds per spoken character
+PAUSE = 0.5  # seconds between spoken pieces
+
+
+def speak(*pieces: str, start: float = 1.0):
+    """Words of one character each, CHAR seconds long, PAUSE between pieces; and each piece's span."""
+    words, spans, t = [], [], start
+    for piece in pieces:
+        piece = "".join(ch for ch in piece if ch.isalnum())  # punctuation is not spoken
+        spans.append((t, t + CHAR * len(piece)))
+        for ch in piece:
+            words.append(Word(ch, t, t + CHAR))
+            t += CHAR
+        t += PAUSE
+    return words, spans
+
+
+S1 = "今天我们召开全县经济工作会议。"
+S2 = "会议的主要任务是总结过去一年的工作。"
+S3 = "同时部署明年的重点任务和具体措施。"
+TEXT = f"{S1}{S2}{S3}"
+
+
+def test_exact_reading_gets_exact_times():
+    words, spans = speak(S1, S2, S3)
+    result = align(TEXT, words)
+    assert [s.status for s in result.sentences] == [SPOKEN] * 3
+    for s, (start, end) in zip(result.sentences, spans):
+        assert s.start == pytest.approx(start)
+        assert s.end == pytest.approx(end)
+    assert result.unscripted == []
+
+
+def test_skipped_sentence_is_not_spoken_with_no_times():
+    words, spans = speak(S1, S3)
+    result = align(TEXT, words)
+    assert [s.status for s in result.sentences] == [SPOKEN, NOT_SPOKEN, SPOKEN]
+    assert result.sentences[1].start is None and result.sentences[1].end is None
+    assert result.sentences[2].start == pytest.approx(spans[1][0])
+    assert result.paragraphs[0].status == PARTIAL
+
+
+def test_confidence_ranks_spoken_above_unspoken():
+    words, _ = speak(S1, S3)
+    result = align(TEXT, words)
+    spoken = [s.confidence for s in result.sentences if s.status == SPOKEN]
+    unspoken = [s.confidence for s in result.sentences if s.status == NOT_SPOKEN]
+    assert min(spoken) > max(unspoken)
+    assert all(0.0 <= c <= 1.0 for c in spoken + unspoken)
+
+
+def test_inserted_passage_is_unscripted_with_its_times():
+    adlib = "这里我再多说两句大家回去一定要传达"
+    words, spans = speak(S1, adlib, S2, S3)
+    result = align(TEXT, words)
+    assert [s.status for s in result.sentences] == [SPOKEN] * 3
+    assert len(result.unscripted) == 1
+    passage = result.unscripted[0]
+    assert passage.text == adlib
+    assert (passage.start, passage.end) == pytest.approx(spans[1])
+    assert result.sentences[1].start == pytest.approx(spans[2][0])
+
+
+def test_host_before_and_after_is_kept_apart():
+    intro, closing = "同志们现在开会下面请张书记讲话", "刚才张书记作了很好的讲话散会"
+    words, spans = speak(intro, S1, S2, S3, closing)
+    result = align(TEXT, words)
+    assert [s.status for s in result.sentences] == [SPOKEN] * 3
+    assert result.sentences[0].start == pytest.approx(spans[1][0])
+    assert result.sentences[2].end == pytest.approx(spans[3][1])
+    assert [u.start for u in result.unscripted] == pytest.approx([spans[0][0], spans[4][0]])
+    assert [u.end for u in result.unscripted] == pytest.approx([spans[0][1], spans[4][1]])
+
+
+def test_repeated_phrase_is_one_sentence_plus_an_unscripted_stumble():
+    words, spans = speak(S1, "会议的主要任务", S2, S3)
+    result = align(TEXT, words)
+    assert [s.status for s in result.sentences] == [SPOKEN] * 3
+    assert len(result.unscripted) == 1 and result.unscripted[0].text == "会议的主要任务"
+
+
+def test_redaction_absorbs_the_spoken_name_and_never_publishes_it():
+    text = "今天上午**县长向大会作了政府工作报告。"
+    words, spans = speak("今天上午欧阳县长向大会作了政府工作报告")
+    result = align(text, words)
+    assert result.sentences[0].status == SPOKEN
+    assert result.sentences[0].start == pytest.approx(spans[0][0])
+    assert all("欧" not in u.text and "阳" not in u.text for u in result.unscripted)
+
+
+def test_homophone_errors_still_align():
+    words, spans = speak(S1.replace("全县", "权限"), S2, S3)
+    result = align(TEXT, words)
+    assert result.sentences[0].status == SPOKEN
+    assert result.sentences[0].start == pytest.approx(spans[0][0])
+
+
+def test_digits_in_the_transcript_meet_words_in_the_text():
+    words, spans = speak("全县八十多万人只有十六个乡镇")
+    result = align("全县80多万人，只有16个乡镇。", words)
+    assert result.sentences[0].status == SPOKEN and result.sentences[0].confidence == 1.0
+
+
+def test_unspoken_gloss_leaves_the_sentence_spoken_with_its_times():
+    words, spans = speak("身不先则不信", S1)
+    result = align("身不先，则不信（自身不作表率，人就不会服从）。" + S1, words)
+    assert result.sentences[0].status in (SPOKEN, PARTIAL)
+    assert (result.sentences[0].start, result.sentences[0].end) == pytest.approx(spans[0])
+
+
+def test_half_spoken_sentence_is_partial():
+    words, _ = speak("会议的主要任务是", S3)
+    result = align(S2 + S3, words)
+    assert result.sentences[0].status == PARTIAL
+
+
+def test_wrong_text_is_refused():
+    words, _ = speak("而对楼市成交抑制作用最大的限购", "也成为地方政府的眼中钉")
+    with pytest.raises(WrongTextError):
+        align(TEXT, words)
+
+
+def test_english_alignment():
+    text = "Ask not what your country can do for you. Ask what you can do for your country."
+    words = [Word(" " + w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(text.replace(".", "").split())]
+    result = align(text, words)
+    assert [s.status for s in result.sentences] == [SPOKEN, SPOKEN]
+    assert result.sentences[1].start == pytest.approx(9 * 0.4)
+
+
+def test_edges_snap_to_the_pauses_around_them():
+    levels = np.full(600, -20.0)  # 6 s of speech
+    levels[100:150] = -80  # pause 1.0-1.5 s
+    levels[300:320] = -80  # comma pause 3.0-3.2 s
+    levels[450:500] = -80  # pause 4.5-5.0 s
+    pauses = find_pauses(levels)
+    assert len(pauses) == 3
+    # Whisper put the first token's start in the pause and the last token's end early
+    edges = np.array([[1.1, 1.7, 4.1, 4.4]])
+    (start, end), = snap_edges(edges, pauses, reach=0.4)
+    assert start == pytest.approx(1.5, abs=HOP * 2)
+    assert end == pytest.approx(4.5, abs=HOP * 2)
