@@ -29,7 +29,7 @@ def podium_cache(tmp_path_factory):
         os.environ["PODIUM_CACHE_DIR"] = old
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
 
