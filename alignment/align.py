@@ -18,6 +18,7 @@ The method, in three steps:
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from dataclasses import dataclass, field
@@ -113,14 +114,69 @@ def transcript_tokens(words: list[Word], language: str) -> tuple[list[Token], np
     return tokens, np.array(times, dtype=float).reshape(-1, 2), np.array(word_index, dtype=int)
 
 
+def _unique_kgrams(keys: list[str], k: int) -> dict[tuple, int]:
+    seen: dict[tuple, int] = {}
+    for i in range(len(keys) - k + 1):
+        gram = tuple(keys[i:i + k])
+        seen[gram] = -1 if gram in seen else i
+    return {g: i for g, i in seen.items() if i >= 0}
+
+
+def _anchor_chain(a: list[str], b: list[str], k: int) -> list[tuple[int, int]]:
+    """Positions (i, j) of k-grams found once in each sequence, longest chain increasing in both."""
+    in_b = _unique_kgrams(b, k)
+    pairs = sorted((i, in_b[g]) for g, i in _unique_kgrams(a, k).items() if g in in_b)
+    # longest increasing subsequence of j, O(n log n)
+    tails: list[int] = []  # tails[m]: the pair ending the lowest chain of length m + 1
+    tail_js: list[int] = []
+    parent = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        m = bisect.bisect_left(tail_js, j)
+        if m > 0:
+            parent[n] = tails[m - 1]
+        if m == len(tails):
+            tails.append(n)
+            tail_js.append(j)
+        else:
+            tails[m], tail_js[m] = n, j
+    chain, n = [], tails[-1] if tails else -1
+    while n >= 0:
+        chain.append(pairs[n])
+        n = parent[n]
+    return chain[::-1]
+
+
+def lcs_blocks(a: list[str], b: list[str], *, max_cells: int = 50_000_000, k: int = 8) -> list[tuple[int, int, int]]:
+    """Equal blocks (i1, i2, j1) of a longest common subsequence of `a` and `b`.
+
+    Small problems go to rapidfuzz in one piece. Large ones are cut at anchors -- k-grams found once
+    in each sequence, chained in order -- into pieces of at most about `max_cells` cells (a bit each),
+    so memory stays linear in the text length rather than growing with the product.
+    """
+    if len(a) * len(b) <= max_cells:
+        return [(op.src_start, op.src_end, op.dest_start) for op in Indel.opcodes(a, b) if op.tag == "equal"]
+    step = max(k, int(math.sqrt(max_cells)) // 2)  # tokens between cuts, on the official side
+    cuts, last = [], -step
+    for i, j in _anchor_chain(a, b, k):
+        if i - last >= step and (not cuts or (i >= cuts[-1][0] + k and j >= cuts[-1][1] + k)):
+            cuts.append((i, j))
+            last = i
+    blocks: list[tuple[int, int, int]] = []
+    start_i = start_j = 0
+    for i, j in cuts + [(len(a), len(b))]:
+        piece = Indel.opcodes(a[start_i:i], b[start_j:j]) if i > start_i and j > start_j else []
+        blocks += [(start_i + op.src_start, start_i + op.src_end, start_j + op.dest_start)
+                   for op in piece if op.tag == "equal"]
+        if i < len(a):  # the anchor k-gram itself is a match
+            blocks.append((i, i + k, j))
+        start_i, start_j = i + k, j + k
+    return blocks
+
+
 def match_tokens(official: list[Token], transcript: list[Token], opts: AlignOptions) -> np.ndarray:
     """For each official token, the index of its identical transcript token, or -1."""
     match = np.full(len(official), -1, dtype=int)
-    blocks = [
-        (op.src_start, op.src_end, op.dest_start)
-        for op in Indel.opcodes([t.key for t in official], [t.key for t in transcript])
-        if op.tag == "equal"
-    ]
+    blocks = lcs_blocks([t.key for t in official], [t.key for t in transcript])
     for k, (i1, i2, j1) in enumerate(blocks):
         length = i2 - i1
         if length < opts.min_anchor:
