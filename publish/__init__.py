@@ -24,6 +24,8 @@ def make_datasette(db_path: str | Path, *, immutable: bool = False, settings: di
         static_mounts=[("podium-static", str(HERE / "static"))],
         settings={"truncate_cells_html": 0, **(settings or {})},
     )
+    if "_memory" in ds.databases:  # Datasette adds it when started without files
+        ds.remove_database("_memory")
     db_path = Path(db_path).resolve()
     ds.add_database(Database(ds, path=str(db_path), is_mutable=not immutable), name=DB_NAME)
     ds._podium_root = db_path.parent  # media paths are relative to the database

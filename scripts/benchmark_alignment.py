@@ -123,6 +123,23 @@ def seed_table() -> None:
                     ("align (levels + text + snapping)", align_s)):
         print(f"{name:<34}{s:>9.2f}{duration / s:>13.1f}")
     print(f"alignment / transcription time: {align_s / transcribe_s:.4f}; {len(result.sentences)} sentences")
+    stage_table(text, transcript.words(), levels)
+
+
+def stage_table(text, words, levels) -> None:
+    """What each alignment stage buys, on the seed recording's truth."""
+    from alignment import align
+    from ingest.evaluate import evaluate, load_truth
+    from ingest.pipeline import build_record
+
+    truth = load_truth(SEED / "seed_plain_truth.json")
+    print(f"\n{'stage (seed_plain, sentences)':<40}{'start med':>10}{'p95':>8}{'max':>8}{'end med':>9}{'p95':>8}{'max':>8}")
+    for name, lv in (("text alignment, Whisper word times", None), ("+ edges snapped to pauses", levels)):
+        result = align(text, words, language="zh", levels=lv)
+        record = build_record("x", text, result, {})
+        r = evaluate(record.paragraphs, record.sentences, record.unscripted, truth)
+        s, e = r["sentence_start"], r["sentence_end"]
+        print(f"{name:<40}{s['median']:>10.3f}{s['p95']:>8.3f}{s['max']:>8.3f}{e['median']:>9.3f}{e['p95']:>8.3f}{e['max']:>8.3f}")
 
 
 if __name__ == "__main__":

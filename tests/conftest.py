@@ -9,24 +9,33 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT.parent / "shared" / "fixtures"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def podium_cache(tmp_path_factory):
-    """A fresh transcript cache for the test session, so every test run transcribes for real.
+def use_fresh_cache(directory: Path) -> str | None:
+    """Point PODIUM_CACHE_DIR at an empty transcript cache in `directory`; return the old value.
 
-    Converted model weights are kept in the user's cache: converting is not what is tested here
-    (tests/test_weights.py converts into its own directory).
+    Converted model weights are shared with the user's cache: converting is not what is tested
+    here (tests/test_weights.py converts into a directory of its own).
     """
-    cache = tmp_path_factory.mktemp("podium-cache")
     models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
     models.mkdir(parents=True, exist_ok=True)
-    (cache / "models").symlink_to(models, target_is_directory=True)
+    (directory / "models").symlink_to(models, target_is_directory=True)
     old = os.environ.get("PODIUM_CACHE_DIR")
-    os.environ["PODIUM_CACHE_DIR"] = str(cache)
-    yield cache
+    os.environ["PODIUM_CACHE_DIR"] = str(directory)
+    return old
+
+
+def restore_cache(old: str | None) -> None:
     if old is None:
         os.environ.pop("PODIUM_CACHE_DIR", None)
     else:
         os.environ["PODIUM_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def podium_cache(tmp_path_factory):
+    """A fresh transcript cache for the test session, so every test run transcribes for real."""
+    old = use_fresh_cache(tmp_path_factory.mktemp("podium-cache"))
+    yield
+    restore_cache(old)
 
 
 @pytest.fixture(scope="session")

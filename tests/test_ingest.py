@@ -5,14 +5,22 @@ import sqlite3
 
 import pytest
 
-from conftest import archive_checksum
+from conftest import archive_checksum, restore_cache, use_fresh_cache
 from ingest.pipeline import IngestError, ingest, realign
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module", autouse=True)
+def own_cache(tmp_path_factory):
+    """A transcript cache of this module's own: its first ingest must transcribe."""
+    old = use_fresh_cache(tmp_path_factory.mktemp("ingest-cache"))
+    yield
+    restore_cache(old)
+
+
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, fixtures):
+def archive(tmp_path_factory, fixtures, own_cache):
     db = tmp_path_factory.mktemp("archive") / "archive.db"
     first = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
                    meeting_id="aishell", date="2024-05-01", speaker="AISHELL", progress=False)
