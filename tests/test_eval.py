@@ -1,0 +1,44 @@
+"""One real end-to-end case for the aligner: the deviating seed speech through `podium eval`."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def report(fixtures, tmp_path_factory):
+    seed = fixtures / "seed"
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "eval", str(seed / "seed_deviating.mp3"), str(seed / "official.txt"),
+         str(seed / "seed_deviating_truth.json"), "--json"],
+        capture_output=True, text=True, cwd=tmp_path_factory.mktemp("eval"),
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_sentence_times(report):
+    start, end = report["sentence_start"], report["sentence_end"]
+    assert start["missing"] == 0 and end["missing"] == 0
+    assert start["median"] <= 0.08 and start["p95"] <= 0.25 and start["max"] <= 1.0
+    assert end["median"] <= 0.08 and end["p95"] <= 0.3
+
+
+def test_skipped_sentence_is_flagged_and_nothing_else(report):
+    assert report["not_spoken"]["recall"] == 1.0
+    assert report["not_spoken"]["precision"] >= 0.9
+
+
+def test_adlib_is_unscripted(report):
+    adlibs = [c for c in report["offscript_coverage"] if c["kind"] == "adlib"]
+    assert adlibs and all(c["covered"] >= 0.8 for c in adlibs)
+    assert report["unscripted"]["share_in_offscript"] >= 0.8
+
+
+def test_unspoken_gloss_sentence_keeps_its_times(report):
+    gloss = report["deviating_sentences"]["p3s4"]
+    assert gloss["ours"] in ("spoken", "partial")
