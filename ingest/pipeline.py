@@ -191,17 +191,12 @@ def _result(meeting_id, action, duration, transcript, alignment, started) -> Ing
 
 def build_record(meeting_id: str, text: str, alignment: Alignment, meeting: dict) -> store.MeetingRecord:
     """The rows of one meeting. Official rows carry the official text, redaction marks included."""
+    def timed(span) -> dict:
+        return {"text": text[span.start_char:span.end_char], "start": _r(span.start), "end": _r(span.end),
+                "status": span.status, "confidence": span.confidence}
+
     paragraphs = [
-        {
-            "id": store.paragraph_id(meeting_id, p.seq),
-            "meeting_id": meeting_id,
-            "seq": p.seq,
-            "text": text[p.start_char:p.end_char],
-            "start": _r(p.start),
-            "end": _r(p.end),
-            "status": p.status,
-            "confidence": p.confidence,
-        }
+        {"id": store.paragraph_id(meeting_id, p.seq), "meeting_id": meeting_id, "seq": p.seq, **timed(p)}
         for p in alignment.paragraphs
     ]
     sentences = [
@@ -211,11 +206,7 @@ def build_record(meeting_id: str, text: str, alignment: Alignment, meeting: dict
             "paragraph_id": store.paragraph_id(meeting_id, s.paragraph_seq),
             "paragraph_seq": s.paragraph_seq,
             "seq": s.seq,
-            "text": text[s.start_char:s.end_char],
-            "start": _r(s.start),
-            "end": _r(s.end),
-            "status": s.status,
-            "confidence": s.confidence,
+            **timed(s),
         }
         for s in alignment.sentences
     ]

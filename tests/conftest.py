@@ -1,6 +1,7 @@
 import hashlib
 import os
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT.parent / "shared" / "fixtures"
 
 
-def use_fresh_cache(directory: Path) -> str | None:
-    """Point PODIUM_CACHE_DIR at an empty transcript cache in `directory`; return the old value.
+@contextmanager
+def fresh_cache(directory: Path):
+    """PODIUM_CACHE_DIR pointed at an empty transcript cache in `directory` for the duration.
 
     Converted model weights are shared with the user's cache: converting is not what is tested
     here (tests/test_weights.py converts into a directory of its own).
@@ -20,22 +22,20 @@ def use_fresh_cache(directory: Path) -> str | None:
     (directory / "models").symlink_to(models, target_is_directory=True)
     old = os.environ.get("PODIUM_CACHE_DIR")
     os.environ["PODIUM_CACHE_DIR"] = str(directory)
-    return old
-
-
-def restore_cache(old: str | None) -> None:
-    if old is None:
-        os.environ.pop("PODIUM_CACHE_DIR", None)
-    else:
-        os.environ["PODIUM_CACHE_DIR"] = old
+    try:
+        yield directory
+    finally:
+        if old is None:
+            os.environ.pop("PODIUM_CACHE_DIR", None)
+        else:
+            os.environ["PODIUM_CACHE_DIR"] = old
 
 
 @pytest.fixture(scope="session", autouse=True)
 def podium_cache(tmp_path_factory):
     """A fresh transcript cache for the test session, so every test run transcribes for real."""
-    old = use_fresh_cache(tmp_path_factory.mktemp("podium-cache"))
-    yield
-    restore_cache(old)
+    with fresh_cache(tmp_path_factory.mktemp("podium-cache")) as cache:
+        yield cache
 
 
 @pytest.fixture(scope="session")

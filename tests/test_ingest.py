@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from conftest import archive_checksum, restore_cache, use_fresh_cache
+from conftest import archive_checksum, fresh_cache
 from ingest.pipeline import IngestError, ingest, realign
 
 pytestmark = pytest.mark.slow
@@ -14,9 +14,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module", autouse=True)
 def own_cache(tmp_path_factory):
     """A transcript cache of this module's own: its first ingest must transcribe."""
-    old = use_fresh_cache(tmp_path_factory.mktemp("ingest-cache"))
-    yield
-    restore_cache(old)
+    with fresh_cache(tmp_path_factory.mktemp("ingest-cache")) as cache:
+        yield cache
 
 
 @pytest.fixture(scope="module")
