@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from alignment import Alignment, WrongTextError, align, detect_language
 from alignment.pauses import frame_levels
+from alignment.text import to_simplified
 
 from . import audio, store
 from .textfile import read_official_text
@@ -190,9 +191,10 @@ def _result(meeting_id, action, duration, transcript, alignment, started) -> Ing
 
 
 def build_record(meeting_id: str, text: str, alignment: Alignment, meeting: dict) -> store.MeetingRecord:
-    """The rows of one meeting. Official rows carry the official text, redaction marks included."""
+    """The rows of one meeting. Official rows carry the official text, redaction marks included;
+    unscripted passages are Whisper's text, in simplified script for Chinese like the official texts."""
     def timed(span) -> dict:
-        return {"text": text[span.start_char:span.end_char], "start": _r(span.start), "end": _r(span.end),
+        return {"text": text[span.start_char:span.end_char], **_times(span),
                 "status": span.status, "confidence": span.confidence}
 
     paragraphs = [
@@ -211,15 +213,16 @@ def build_record(meeting_id: str, text: str, alignment: Alignment, meeting: dict
         for s in alignment.sentences
     ]
     unscripted = [
-        {"id": store.unscripted_id(meeting_id, k), "meeting_id": meeting_id,
-         "start": _r(u.start), "end": _r(u.end), "text": u.text}
+        {"id": store.unscripted_id(meeting_id, k), "meeting_id": meeting_id, **_times(u),
+         "text": to_simplified(u.text) if alignment.language == "zh" else u.text}
         for k, u in enumerate(alignment.unscripted)
     ]
     return store.MeetingRecord(meeting, paragraphs, sentences, unscripted)
 
 
-def _r(t: float | None) -> float | None:
-    return None if t is None else round(t, 3)
+def _times(span) -> dict:
+    start, end = (None if t is None else round(t, 3) for t in (span.start, span.end))
+    return {"start": start, "end": end, "start_hms": store.hms(start), "end_hms": store.hms(end)}
 
 
 def realign(

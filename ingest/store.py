@@ -21,6 +21,16 @@ class MeetingRecord:
     unscripted: list[dict]
 
 
+def hms(seconds: float | None) -> str | None:
+    """hh:mm:ss.mmm, for exports that spreadsheet users read."""
+    if seconds is None:
+        return None
+    ms = int(round(seconds * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    return f"{h:02d}:{m:02d}:{rest / 1000:06.3f}"
+
+
 def paragraph_id(meeting_id: str, seq: int) -> str:
     return f"{meeting_id}_p{seq:04d}"
 
@@ -49,7 +59,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if "paragraphs" not in db.table_names():
         db["paragraphs"].create(
             {"id": str, "meeting_id": str, "seq": int, "text": str, "start": float, "end": float,
-             "status": str, "confidence": float},
+             "start_hms": str, "end_hms": str, "status": str, "confidence": float},
             pk="id",
             foreign_keys=[("meeting_id", "meetings", "id")],
         )
@@ -57,7 +67,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if "sentences" not in db.table_names():
         db["sentences"].create(
             {"id": str, "meeting_id": str, "paragraph_id": str, "paragraph_seq": int, "seq": int,
-             "text": str, "start": float, "end": float, "status": str, "confidence": float},
+             "text": str, "start": float, "end": float, "start_hms": str, "end_hms": str,
+             "status": str, "confidence": float},
             pk="id",
             foreign_keys=[("meeting_id", "meetings", "id"), ("paragraph_id", "paragraphs", "id")],
         )
@@ -65,7 +76,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db["sentences"].create_index(["meeting_id", "start"])
     if "unscripted" not in db.table_names():
         db["unscripted"].create(
-            {"id": str, "meeting_id": str, "start": float, "end": float, "text": str},
+            {"id": str, "meeting_id": str, "start": float, "end": float, "start_hms": str, "end_hms": str,
+             "text": str},
             pk="id",
             foreign_keys=[("meeting_id", "meetings", "id")],
         )

@@ -1,4 +1,8 @@
-"""The published archive, in process: metadata, tables, and the media route with HTTP Range."""
+"""The published archive, in process: metadata, search, media with HTTP Range, CSV, meeting page."""
+
+import csv
+import io
+import sqlite3
 
 import pytest
 
@@ -7,28 +11,128 @@ from publish import make_datasette
 
 pytestmark = pytest.mark.slow
 
+HOSTILE_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(2)> & co'
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, fixtures):
     db = tmp_path_factory.mktemp("site") / "my-archive.db"
     ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-           meeting_id="aishell", progress=False)
+           meeting_id="aishell", date="2024-05-01", title=HOSTILE_TITLE, progress=False)
+    ingest(fixtures / "en_jfk" / "jfk.flac", fixtures / "en_jfk" / "official.txt", db, meeting_id="jfk",
+           date="1961-01-20", progress=False)
     return make_datasette(db), db
 
 
 async def test_archive_is_published_as_archive_with_our_metadata(site):
     ds, _ = site
     home = await ds.client.get("/")
-    assert home.status_code == 200 and "Podium" in home.text
+    assert home.status_code == 200 and "Podium" in home.text and "_memory" not in home.text
     data = (await ds.client.get("/archive/paragraphs.json?_shape=array&meeting_id=aishell&_sort=seq")).json()
     assert [p["seq"] for p in data] == [0, 1, 2, 3]
     search = (await ds.client.get("/archive/paragraphs.json?_search=社会热点&_shape=array")).json()
     assert [p["seq"] for p in search] == [3]
 
 
+async def search(ds, **params):
+    response = await ds.client.get("/search.json", params=params)
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("钉", ("aishell", 2, 0)),  # 1 character: LIKE fallback
+        ("热点", ("aishell", 3, 0)),  # 2 characters
+        ("眼中钉", ("aishell", 2, 0)),  # 3 characters: FTS5 trigram
+        ("地方政府的", ("aishell", 2, 0)),  # 5 characters
+        ("廣州日報", ("aishell", 3, 0)),  # traditional script finds the simplified text
+        ("Americans", ("jfk", 0, 0)),
+        ("ask COUNTRY", ("jfk", 0, 0)),  # two terms, any case
+    ],
+)
+async def test_search_any_length_either_script(site, q, expected):
+    ds, _ = site
+    data = await search(ds, q=q)
+    assert data["rows"], q
+    top = data["rows"][0]
+    assert (top["meeting_id"], top["paragraph_seq"], top["sentence_seq"]) == expected
+    assert top["kind"] == "official" and top["start"] is not None and top["end"] > top["start"]
+    assert "<mark>" in top["snippet"]
+    assert set(top) >= {"meeting_id", "paragraph_seq", "sentence_seq", "kind", "start", "end", "text", "snippet"}
+
+
+async def test_search_filters_and_pages(site):
+    ds, _ = site
+    assert (await search(ds, q="的"))["rows"]  # in aishell
+    assert not (await search(ds, q="的", meeting="jfk"))["rows"]
+    assert not (await search(ds, q="的", date_from="2025-01-01"))["rows"]
+    assert (await search(ds, q="的", date_to="2024-05-01"))["rows"]
+    first = await search(ds, q="a", size=1)
+    assert len(first["rows"]) == 1 and first["next"]
+    second = (await ds.client.get(first["next"])).json()
+    assert second["rows"] and second["rows"][0] != first["rows"][0]
+    assert (await search(ds, q=""))["rows"] == []
+
+
+async def test_search_page_escapes_and_highlights(site):
+    ds, _ = site
+    page = await ds.client.get("/search", params={"q": "热点"}, headers={"Accept-Language": "en-US,en"})
+    assert page.status_code == 200
+    assert "<mark>热点</mark>" in page.text and "Off-script" not in page.text.split("<ol")[1].split("</ol>")[0]
+    assert "Search" in page.text and "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
+    zh = await ds.client.get("/search", params={"q": "热点"}, headers={"Accept-Language": "zh-CN,zh"})
+    assert "搜索结果" in zh.text
+
+
+async def test_meeting_page(site):
+    ds, _ = site
+    page = await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200
+    assert '<audio id="podium-audio"' in page.text and 'src="/media/aishell"' in page.text
+    assert page.text.count('class="podium-paragraph') == 4
+    assert 'data-start="0.492"' in page.text or "data-start=" in page.text
+    assert "podium-not_spoken" in page.text  # the title line was not read
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert (await ds.client.get("/meeting/nope")).status_code == 404
+
+
+async def test_play_control_in_tables(site):
+    ds, _ = site
+    page = await ds.client.get("/archive/sentences?meeting_id=aishell")
+    assert 'class="podium-play" data-src="/media/aishell"' in page.text
+    assert "/meeting/aishell#t=" in page.text
+
+
+async def test_table_csv_streams_every_row_with_optional_bom(site):
+    ds, db = site
+    ds._settings["max_returned_rows"] = 2  # far fewer than the table holds
+    try:
+        full = await ds.client.get("/archive/sentences.csv?_stream=on&_size=max")
+        with_bom = await ds.client.get("/archive/sentences.csv?_stream=on&_size=max&_bom=1")
+    finally:
+        ds._settings["max_returned_rows"] = 1000
+    count = sqlite3.connect(db).execute("select count(*) from sentences").fetchone()[0]
+    rows = list(csv.DictReader(io.StringIO(full.text)))
+    assert count > 2 and len(rows) == count
+    assert {"meeting_id", "seq", "start", "end", "start_hms", "end_hms", "status", "text"} <= set(rows[0])
+    assert not full.content.startswith(b"\xef\xbb\xbf")
+    assert with_bom.content.startswith(b"\xef\xbb\xbf") and with_bom.content[3:] == full.content
+
+
+async def test_search_csv_exports_all_results(site):
+    ds, _ = site
+    data = await search(ds, q="a", size=200)
+    exported = await ds.client.get("/search.csv", params={"q": "a", "_bom": "1"})
+    assert exported.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert len(rows) == len(data["rows"]) and rows[0]["start_hms"].count(":") == 2
+
+
 async def test_media_route_answers_ranges(site):
     ds, db = site
-    size = len((db.parent / "media").glob("aishell-*.mp3").__next__().read_bytes())
+    size = next((db.parent / "media").glob("aishell-*.mp3")).stat().st_size
     full = await ds.client.get("/media/aishell")
     assert full.status_code == 200 and len(full.content) == size
     assert full.headers["accept-ranges"] == "bytes" and full.headers["content-type"] == "audio/mpeg"
@@ -36,12 +140,13 @@ async def test_media_route_answers_ranges(site):
     assert part.status_code == 206 and len(part.content) == 100
     assert part.headers["content-range"] == f"bytes 100-199/{size}"
     suffix = await ds.client.get("/media/aishell", headers={"Range": "bytes=-50"})
-    assert suffix.status_code == 206 and len(suffix.content) == 50
+    assert suffix.status_code == 206 and len(suffix.content) == 50 and suffix.content == full.content[-50:]
     bad = await ds.client.get("/media/aishell", headers={"Range": f"bytes={size + 10}-"})
     assert bad.status_code == 416
 
 
-@pytest.mark.parametrize("path", ["/media/nope", "/media/..%2Fmy-archive.db", "/media/%2Fetc%2Fpasswd", "/media/%2E%2E", "/media/aishell%00"])
+@pytest.mark.parametrize("path", ["/media/nope", "/media/..%2Fmy-archive.db", "/media/%2Fetc%2Fpasswd",
+                                  "/media/%2E%2E", "/media/aishell%00"])
 async def test_media_route_serves_only_archived_media(site, path):
     ds, _ = site
     response = await ds.client.get(path)

@@ -1,0 +1,57 @@
+"""Labels of Podium's own pages in Chinese and English, chosen per request."""
+
+from __future__ import annotations
+
+LABELS = {
+    "search": {"zh": "搜索", "en": "Search"},
+    "search_placeholder": {"zh": "搜索讲话内容（简体或繁体）", "en": "Search what was said (simplified or traditional)"},
+    "results": {"zh": "搜索结果", "en": "Results"},
+    "no_results": {"zh": "没有找到结果。", "en": "No results."},
+    "official": {"zh": "讲稿", "en": "Official text"},
+    "unscripted": {"zh": "脱稿", "en": "Off-script"},
+    "meeting": {"zh": "会议", "en": "Meeting"},
+    "all_meetings": {"zh": "所有会议", "en": "All meetings"},
+    "date_from": {"zh": "起始日期", "en": "From"},
+    "date_to": {"zh": "截止日期", "en": "To"},
+    "kind": {"zh": "类别", "en": "Kind"},
+    "all_kinds": {"zh": "全部", "en": "All"},
+    "next": {"zh": "下一页", "en": "Next page"},
+    "previous": {"zh": "上一页", "en": "Previous page"},
+    "play": {"zh": "播放", "en": "Play"},
+    "date": {"zh": "日期", "en": "Date"},
+    "speaker": {"zh": "讲话人", "en": "Speaker"},
+    "duration": {"zh": "时长", "en": "Duration"},
+    "not_spoken": {"zh": "未讲", "en": "not spoken"},
+    "partial": {"zh": "部分讲述", "en": "partly spoken"},
+    "unscripted_passage": {"zh": "脱稿内容", "en": "Said off-script"},
+    "export": {"zh": "导出", "en": "Export"},
+    "export_csv": {"zh": "句子 CSV", "en": "Sentences CSV"},
+    "export_excel": {"zh": "Excel 用 CSV（UTF-8 BOM）", "en": "CSV for Excel (UTF-8 BOM)"},
+    "export_results": {"zh": "导出全部结果（CSV）", "en": "Export all results (CSV)"},
+    "language": {"zh": "English", "en": "中文"},
+    "matched": {"zh": "讲稿匹配率", "en": "Official text found"},
+    "click_hint": {"zh": "点击段落即从该处播放。", "en": "Click a paragraph to play from there."},
+    "data": {"zh": "数据表", "en": "Tables"},
+}
+
+
+def choose_language(request) -> str:
+    """'zh' or 'en': ?lang=, else the podium_lang cookie, else Accept-Language."""
+    asked = request.args.get("lang")
+    if asked in ("zh", "en"):
+        return asked
+    cookie = request.cookies.get("podium_lang")
+    if cookie in ("zh", "en"):
+        return cookie
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "zh"
+
+
+def labels(language: str) -> dict[str, str]:
+    return {key: value[language] for key, value in LABELS.items()}

@@ -1,0 +1,130 @@
+"""One search across the archive: official sentences and unscripted passages.
+
+FTS5's trigram tokenizer finds terms of three or more characters; shorter
+terms (most Chinese words are two characters) fall back to LIKE on the base
+table. A query is split on spaces into terms that must all match; each term
+is searched as written and in simplified and traditional script, so either
+script finds the same text. Results are ranked by bm25 when the query has a
+long term, else by how often the terms occur.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+import opencc
+
+_t2s = opencc.OpenCC("t2s")
+_s2t = opencc.OpenCC("s2t")
+
+KINDS = ("official", "unscripted")
+MAX_SIZE = 200  # results per page at most
+
+
+@dataclass
+class SearchQuery:
+    q: str
+    meeting_id: str | None = None
+    date_from: str | None = None  # YYYY-MM-DD, inclusive
+    date_to: str | None = None
+    kind: str | None = None  # 'official', 'unscripted' or None for both
+    page: int = 1
+    size: int = 20
+    terms: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.terms = [t for t in re.split(r"\s+", self.q.replace('"', " ").strip()) if t]
+        self.page = max(1, self.page)
+        self.size = min(max(1, self.size), MAX_SIZE)
+
+
+def variants(term: str) -> list[str]:
+    """The term as written, in simplified and in traditional script."""
+    return list(dict.fromkeys([term, _t2s.convert(term), _s2t.convert(term)]))
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
+    table = "sentences" if kind == "official" else "unscripted"
+    long_terms = [t for t in query.terms if len(t) >= 3]
+    where, score = [], "0.0"
+    source = f"[{table}] t"
+    if long_terms:
+        # phrase-quote each variant; all terms must match, any variant of a term may
+        params[f"{kind}_match"] = " AND ".join(
+            "(" + " OR ".join(f'"{v}"' for v in variants(term)) + ")" for term in long_terms
+        )
+        source = f"[{table}_fts] f join [{table}] t on t.rowid = f.rowid"
+        where.append(f"[{table}_fts] match :{kind}_match")
+        score = "f.rank"  # bm25: lower is better
+    for k, term in enumerate(t for t in query.terms if len(t) < 3):
+        ors = []
+        for v, variant in enumerate(variants(term)):
+            params[f"{kind}_like_{k}_{v}"] = _like(variant)
+            ors.append(f"t.text like :{kind}_like_{k}_{v} escape '\\'")
+        where.append("(" + " or ".join(ors) + ")")
+        if not long_terms:  # rank by occurrences of the short terms, then shorter text first
+            score += f" - (length(t.text) - length(replace(t.text, :{kind}_plain_{k}, ''))) * 1.0 / {len(term)}"
+            params[f"{kind}_plain_{k}"] = term
+    if query.meeting_id:
+        where.append("t.meeting_id = :meeting_id")
+        params["meeting_id"] = query.meeting_id
+    if query.date_from:
+        where.append("m.date >= :date_from")
+        params["date_from"] = query.date_from
+    if query.date_to:
+        where.append("m.date <= :date_to")
+        params["date_to"] = query.date_to
+    seqs = ("t.paragraph_seq as paragraph_seq, t.seq as seq" if kind == "official"
+            else "null as paragraph_seq, null as seq")
+    return (
+        f"select '{kind}' as kind, t.meeting_id, {seqs}, t.start, t.[end], t.start_hms, t.end_hms, t.text, "
+        f"m.title as meeting_title, m.date as meeting_date, {score} as score "
+        f"from {source} join meetings m on m.id = t.meeting_id where {' and '.join(where) or '1'}"
+    )
+
+
+def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[list[dict], bool]:
+    """One page of results, and whether there is a next page."""
+    if not query.terms:
+        return [], False
+    params: dict = {}
+    kinds = [query.kind] if query.kind in KINDS else list(KINDS)
+    union = " union all ".join(_table_sql(kind, query, params) for kind in kinds)
+    params["limit"], params["offset"] = query.size + 1, (query.page - 1) * query.size
+    sql = (f"select * from ({union}) order by score, length(text), meeting_date desc, meeting_id, start "
+           f"limit :limit offset :offset")
+    cursor = conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
+    more = len(rows) > query.size
+    results = []
+    for r in rows[: query.size]:
+        r["sentence_seq"] = r.pop("seq")
+        r.pop("score")
+        r["snippet"] = snippet(r["text"], query.terms)
+        results.append(r)
+    return results, more
+
+
+def snippet(text: str, terms: list[str], width: int = 40) -> str:
+    """HTML: the text around the first match, escaped, with every match in <mark>."""
+    needles = sorted({v for t in terms for v in variants(t)}, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE) if needles else None
+    match = pattern.search(text) if pattern else None
+    start = max(0, match.start() - width) if match else 0
+    end = min(len(text), (match.end() if match else 0) + width * 2)
+    piece = text[start:end]
+    out, pos = [], 0
+    for m in pattern.finditer(piece) if pattern else []:
+        out.append(html.escape(piece[pos:m.start()]))
+        out.append(f"<mark>{html.escape(m.group())}</mark>")
+        pos = m.end()
+    out.append(html.escape(piece[pos:]))
+    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
