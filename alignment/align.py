@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -92,7 +92,6 @@ class Alignment:
     matched_share: float  # share of the official text found in the transcript
     language: str = "zh"
     seconds: float = 0.0  # compute time of the alignment
-    token_times: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 2)))
 
 
 def transcript_tokens(words: list[Word], language: str) -> tuple[list[Token], np.ndarray, np.ndarray]:
@@ -344,7 +343,6 @@ def align(
         matched_share=matched_share,
         language=language,
         seconds=time.perf_counter() - started,
-        token_times=times,
     )
 
 
@@ -393,5 +391,5 @@ def _paragraph(span: Span, sentences: list[TimedSpan]) -> TimedSpan:
         min(starts) if starts else None,
         max(ends) if ends else None,
         status,
-        round(confidence, 3) if not math.isnan(confidence) else 0.0,
+        round(confidence, 3),
     )

@@ -21,14 +21,16 @@ class MeetingRecord:
     unscripted: list[dict]
 
 
-def hms(seconds: float | None) -> str | None:
-    """hh:mm:ss.mmm, for exports that spreadsheet users read."""
+def hms(seconds: float | None, decimals: int = 3) -> str | None:
+    """hh:mm:ss.mmm (with `decimals` digits after the seconds' point); None for None."""
     if seconds is None:
         return None
-    ms = int(round(seconds * 1000))
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    return f"{h:02d}:{m:02d}:{rest / 1000:06.3f}"
+    scale = 10**decimals
+    units = int(round(seconds * scale))
+    h, rest = divmod(units, 3600 * scale)
+    m, rest = divmod(rest, 60 * scale)
+    width = 3 + decimals if decimals else 2
+    return f"{h:02d}:{m:02d}:{rest / scale:0{width}.{decimals}f}"
 
 
 def paragraph_id(meeting_id: str, seq: int) -> str:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import bisect
 
+from ingest import store
+
 
 def hms(seconds: float | None) -> str:
     """hh:mm:ss.s for display; empty for None."""
-    if seconds is None:
-        return ""
-    tenths = int(round(seconds * 10))
-    h, rest = divmod(tenths, 36000)
-    m, rest = divmod(rest, 600)
-    return f"{h:02d}:{m:02d}:{rest / 10:04.1f}"
+    return store.hms(seconds, decimals=1) or ""
 
 
 def build_blocks(paragraphs: list[dict], sentences: list[dict], unscripted: list[dict]) -> list[dict]:
