@@ -332,9 +332,11 @@ def align(
 
     offsets = np.array([t.offset for t in official], dtype=int)
     paragraphs, sentences = split_text(official_text)
-    timed_sentences = [_time_span(s, official, offsets, times, exact, opts) for s in sentences]
+    durations = tr_times[:, 1] - tr_times[:, 0]
+    token_seconds = float(np.median(durations[durations > 0])) if (durations > 0).any() else 0.0
+    timed_sentences = [_time_span(s, official, offsets, times, exact, opts, token_seconds) for s in sentences]
     if levels is not None:
-        _snap(timed_sentences, official, offsets, times, levels, pause_options or PauseOptions())
+        _snap(timed_sentences, offsets, times, levels, pause_options or PauseOptions())
     timed_paragraphs = [_paragraph(p, [s for s in timed_sentences if s.paragraph_seq == p.seq]) for p in paragraphs]
     return Alignment(
         paragraphs=timed_paragraphs,
@@ -346,24 +348,30 @@ def align(
     )
 
 
-def _time_span(span: Span, official, offsets, times, exact, opts) -> TimedSpan:
+def _time_span(span: Span, official, offsets, times, exact, opts, token_seconds: float) -> TimedSpan:
+    """A sentence's status and times. When its first or last words were not heard (the ASR dropped
+    them), the edge is moved out by their number times the typical token duration."""
     lo, hi = np.searchsorted(offsets, span.start), np.searchsorted(offsets, span.end)
     status, confidence = _judge(official[lo:hi], times[lo:hi], exact[lo:hi], opts)
     start = end = None
     if status != NOT_SPOKEN:
-        heard = times[lo:hi][~np.isnan(times[lo:hi, 0])]
-        start, end = float(heard[0, 0]), float(heard[-1, 1])
+        heard = np.flatnonzero(~np.isnan(times[lo:hi, 0]))
+        required = [not t.optional and not t.wildcard for t in official[lo:hi]]
+        missing_before = sum(required[: heard[0]])
+        missing_after = sum(required[heard[-1] + 1:])
+        start = float(times[lo + heard[0], 0]) - missing_before * token_seconds
+        end = float(times[lo + heard[-1], 1]) + missing_after * token_seconds
     return TimedSpan(span.seq, span.start, span.end, span.paragraph_seq, start, end, status, round(confidence, 3))
 
 
-def _snap(sentences: list[TimedSpan], official, offsets, times, levels, pause_opts: PauseOptions) -> None:
+def _snap(sentences: list[TimedSpan], offsets, times, levels, pause_opts: PauseOptions) -> None:
     """Move sentence edges to the pauses around them (see `pauses.snap_edges`)."""
     timed = [s for s in sentences if s.start is not None]
     edges = []
     for s in timed:
         lo, hi = np.searchsorted(offsets, s.start_char), np.searchsorted(offsets, s.end_char)
         heard = times[lo:hi][~np.isnan(times[lo:hi, 0])]
-        edges.append([heard[0, 0], heard[0, 1], heard[-1, 0], heard[-1, 1]])
+        edges.append([s.start, heard[0, 1], heard[-1, 0], s.end])
     if not timed:
         return
     snapped = snap_edges(np.array(edges), find_pauses(levels, pause_opts), pause_opts.reach)

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .pipeline import IngestError, IngestResult, ingest, realign
+from .transcribe import ENGINES
 
 DB_OPTION = click.option("--db", "db_path", default="archive.db", show_default=True,
                          type=click.Path(dir_okay=False, path_type=Path), help="The archive database.")
@@ -46,7 +47,8 @@ def main() -> None:
 @click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True,
               help="auto: from the official text.")
 @click.option("--model", default="base", show_default=True, help="Whisper model name.")
-@click.option("--engine", type=click.Choice(["openai-whisper"]), default="openai-whisper", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
+              help="Default: the fastest installed (faster-whisper, else openai-whisper).")
 @click.option("--replace", is_flag=True, help="Replace a meeting already ingested under this ID with other inputs.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def ingest_command(audio, text, db_path, meeting_id, title, date, speaker, language, model, engine, replace, quiet):
@@ -116,7 +118,8 @@ def demo_command(db_path, host, port, no_serve):
 @click.argument("truth", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True)
-def eval_command(audio, official, truth, as_json, language):
+@click.option("--engine", type=click.Choice(ENGINES), default=None, help="Default: the fastest installed.")
+def eval_command(audio, official, truth, as_json, language, engine):
     """Ingest AUDIO + OFFICIAL into a scratch archive and compare with TRUTH timings."""
     import sqlite_utils
 
@@ -125,11 +128,13 @@ def eval_command(audio, official, truth, as_json, language):
     scratch = Path(tempfile.mkdtemp(prefix="podium-eval-"))
     try:
         db_path = scratch / "eval.db"
-        result = ingest(audio, official, db_path, meeting_id="eval", language=language, progress=not as_json)
+        result = ingest(audio, official, db_path, meeting_id="eval", language=language, engine=engine,
+                        progress=not as_json)
         db = sqlite_utils.Database(db_path)
         rows = {t: list(db[t].rows_where(order_by="rowid")) for t in ("paragraphs", "sentences", "unscripted")}
         report = evaluate(rows["paragraphs"], rows["sentences"], rows["unscripted"], load_truth(truth))
-        report["timing"] = {"audio_seconds": result.duration, "transcribe_seconds": result.transcribe_seconds,
+        engine = db["meetings"].get("eval")["engine"]
+        report["timing"] = {"engine": engine, "audio_seconds": result.duration, "transcribe_seconds": result.transcribe_seconds,
                             "align_seconds": result.align_seconds, "transcript_cached": result.transcript_cached}
     except IngestError as e:
         raise click.ClickException(str(e)) from e
@@ -141,5 +146,5 @@ def eval_command(audio, official, truth, as_json, language):
     else:
         click.echo(format_report(report))
         t = report["timing"]
-        click.echo(f"audio {t['audio_seconds']:.1f} s, transcription {t['transcribe_seconds']:.1f} s"
+        click.echo(f"{t['engine']}: audio {t['audio_seconds']:.1f} s, transcription {t['transcribe_seconds']:.1f} s"
                    f"{' (cached)' if t['transcript_cached'] else ''}, alignment {t['align_seconds']:.2f} s")

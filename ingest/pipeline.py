@@ -18,7 +18,17 @@ from alignment.text import to_simplified
 
 from . import audio, store
 from .textfile import read_official_text
-from .transcribe import DecodingSettings, cache_key, cached_levels, cached_transcript, store_levels, transcribe
+from .transcribe import (
+    ENGINES,
+    DecodingSettings,
+    cache_key,
+    cached_levels,
+    cached_transcript,
+    default_engine,
+    settings_for,
+    store_levels,
+    transcribe,
+)
 
 SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -71,7 +81,7 @@ def ingest(
     speaker: str | None = None,
     language: str = "auto",
     model: str = "base",
-    engine: str = "openai-whisper",
+    engine: str | None = None,
     replace: bool = False,
     progress: bool = True,
 ) -> IngestResult:
@@ -92,6 +102,9 @@ def ingest(
         raise IngestError(f"{date!r}: give the date as YYYY-MM-DD")
     if language not in ("zh", "en", "auto"):
         raise IngestError(f"{language!r}: the language is zh, en or auto")
+    engine = engine or default_engine()
+    if engine not in ENGINES:
+        raise IngestError(f"{engine!r}: the engine is one of {', '.join(ENGINES)}")
     if not audio_path.is_file():
         raise IngestError(f"{audio_path}: no such audio file")
 
@@ -102,7 +115,7 @@ def ingest(
     lines = [line.strip() for line in official_text.splitlines() if line.strip()]
     title = title or lines[0]
     language = detect_language(official_text) if language == "auto" else language
-    settings = DecodingSettings(language=language)
+    settings = settings_for(engine, language)
     audio_sha = audio.sha256_file(audio_path)
     inputs = {
         "audio_sha256": audio_sha,
@@ -132,7 +145,8 @@ def ingest(
         raise IngestError(str(e)) from e
     duration = len(samples) / audio.SAMPLE_RATE
 
-    _stage(progress, f"transcribing {duration:.0f} s of audio with {engine} {model}")
+    detail = f" ({settings.compute_type}, VAD)" if engine == "faster-whisper" else ""
+    _stage(progress, f"transcribing {duration:.0f} s of audio with {engine} {model}{detail}")
     transcript = transcribe(samples, audio_sha, engine=engine, model=model, settings=settings, progress=progress)
     if transcript.cached:
         _stage(progress, "transcript found in the cache: not transcribed again")

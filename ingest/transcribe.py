@@ -22,7 +22,16 @@ from alignment import Word
 
 from .paths import cache_dir
 
-ENGINES = ("openai-whisper",)
+ENGINES = ("faster-whisper", "openai-whisper")  # fastest first
+
+
+def default_engine() -> str:
+    """The fastest engine installed: faster-whisper (CTranslate2) when it imports, else openai-whisper."""
+    try:
+        import faster_whisper  # noqa: F401
+    except ImportError:
+        return "openai-whisper"
+    return "faster-whisper"
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,21 @@ class DecodingSettings:
     condition_on_previous_text: bool = False  # conditioning feeds repetition loops on long speech
     no_speech_threshold: float | None = None  # never drop a 30 s window as silence: alignment needs every word
     word_timestamps: bool = True
+    vad: bool = False  # skip silence with Silero VAD (faster-whisper only)
+    compute_type: str | None = None  # CTranslate2 precision (faster-whisper only): int8 on CPU, float16 on GPU
+
+
+def settings_for(engine: str, language: str | None) -> DecodingSettings:
+    """The decoding settings Podium uses with an engine."""
+    if engine == "faster-whisper":
+        return DecodingSettings(language=language, vad=True, compute_type=_ct2_compute_type())
+    return DecodingSettings(language=language)
+
+
+def _ct2_compute_type() -> str:
+    import ctranslate2
+
+    return "float16" if ctranslate2.get_cuda_device_count() > 0 else "int8"
 
 
 @dataclass
@@ -108,20 +132,34 @@ def cached_levels(audio_sha256: str) -> np.ndarray | None:
 _models: dict[tuple[str, str], object] = {}
 
 
-def load_model(engine: str, model: str):
+def load_model(engine: str, model: str, compute_type: str | None = None):
     """Load (once per process) the model for an engine."""
-    if (engine, model) not in _models:
-        if engine != "openai-whisper":
+    key = (engine, model, compute_type)
+    if key not in _models:
+        if engine == "openai-whisper":
+            from .weights import load_openai_whisper
+
+            _models[key] = load_openai_whisper(model)
+        elif engine == "faster-whisper":
+            from faster_whisper import WhisperModel
+
+            from .weights import packaged_ct2_model
+
+            source = packaged_ct2_model(model) or model  # a name downloads from the Hugging Face hub
+            device = "cuda" if compute_type == "float16" else "cpu"
+            _models[key] = WhisperModel(str(source), device=device, compute_type=compute_type or "int8",
+                                        download_root=str(cache_dir() / "models"))
+        else:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-        from .weights import load_openai_whisper
-
-        _models[engine, model] = load_openai_whisper(model)
-    return _models[engine, model]
+    return _models[key]
 
 
-def run_whisper(samples: np.ndarray, engine: str, model: str, settings: DecodingSettings, progress: bool) -> Transcript:
-    """Transcribe 16 kHz mono samples with word timestamps."""
-    whisper_model = load_model(engine, model)
+def _word(w) -> dict:
+    return {"word": w["word"], "start": w["start"], "end": w["end"], "probability": w["probability"]}
+
+
+def run_openai_whisper(samples: np.ndarray, model: str, settings: DecodingSettings, progress: bool) -> Transcript:
+    whisper_model = load_model("openai-whisper", model)
     started = time.perf_counter()
     result = whisper_model.transcribe(
         samples,
@@ -135,25 +173,52 @@ def run_whisper(samples: np.ndarray, engine: str, model: str, settings: Decoding
         verbose=False if progress else None,  # False shows whisper's own progress bar
     )
     segments = [
-        {
-            "start": s["start"],
-            "end": s["end"],
-            "text": s["text"],
-            "words": [
-                {"word": w["word"], "start": w["start"], "end": w["end"], "probability": w["probability"]}
-                for w in s.get("words", [])
-            ],
-        }
+        {"start": s["start"], "end": s["end"], "text": s["text"], "words": [_word(w) for w in s.get("words", [])]}
         for s in result["segments"]
     ]
     return Transcript(result["language"], segments, time.perf_counter() - started)
+
+
+def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettings, progress: bool) -> Transcript:
+    from tqdm import tqdm
+
+    whisper_model = load_model("faster-whisper", model, settings.compute_type)
+    started = time.perf_counter()
+    pieces, info = whisper_model.transcribe(
+        samples,
+        language=settings.language,
+        temperature=settings.temperature,
+        beam_size=settings.beam_size or 1,
+        condition_on_previous_text=settings.condition_on_previous_text,
+        no_speech_threshold=settings.no_speech_threshold,
+        word_timestamps=settings.word_timestamps,
+        vad_filter=settings.vad,
+    )
+    duration = len(samples) / 16000
+    segments = []
+    with tqdm(total=round(duration), unit="s", desc="transcribe", disable=not progress) as bar:
+        for s in pieces:  # a generator: decoding happens as it is consumed
+            words = [_word({"word": w.word, "start": w.start, "end": w.end, "probability": w.probability})
+                     for w in s.words or []]
+            segments.append({"start": s.start, "end": s.end, "text": s.text, "words": words})
+            bar.update(max(0, round(s.end) - bar.n))
+    return Transcript(info.language, segments, time.perf_counter() - started)
+
+
+def run_whisper(samples: np.ndarray, engine: str, model: str, settings: DecodingSettings, progress: bool) -> Transcript:
+    """Transcribe 16 kHz mono samples with word timestamps."""
+    if engine == "faster-whisper":
+        return run_faster_whisper(samples, model, settings, progress)
+    if engine == "openai-whisper":
+        return run_openai_whisper(samples, model, settings, progress)
+    raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
 
 
 def transcribe(
     samples: np.ndarray,
     audio_sha256: str,
     *,
-    engine: str = "openai-whisper",
+    engine: str,
     model: str = "base",
     settings: DecodingSettings,
     progress: bool = True,

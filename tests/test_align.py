@@ -116,6 +116,14 @@ def test_unspoken_gloss_leaves_the_sentence_spoken_with_its_times():
     assert (result.sentences[0].start, result.sentences[0].end) == pytest.approx(spans[0])
 
 
+def test_words_the_asr_dropped_at_an_edge_still_count_in_the_span():
+    words, spans = speak(S1, S2, S3)
+    dropped = [w for w in words if not (spans[1][1] - 3 * CHAR - 1e-9 <= w.start < spans[1][1])]
+    result = align(TEXT, dropped)
+    assert result.sentences[1].status == SPOKEN
+    assert result.sentences[1].end == pytest.approx(spans[1][1])
+
+
 def test_half_spoken_sentence_is_partial():
     words, _ = speak("会议的主要任务是", S3)
     result = align(S2 + S3, words)

@@ -54,7 +54,7 @@ def test_meeting_row_records_inputs(archive, fixtures):
     db, _, _ = archive
     (meeting,) = rows(db, "select * from meetings where id = 'aishell'")
     assert meeting["title"] == "AISHELL 样例"
-    assert meeting["language"] == "zh" and meeting["engine"] == "openai-whisper" and meeting["model"] == "base"
+    assert meeting["language"] == "zh" and meeting["engine"] == "faster-whisper" and meeting["model"] == "base"
     assert meeting["date"] == "2024-05-01" and meeting["speaker"] == "AISHELL"
     assert meeting["duration"] == pytest.approx(17.4, abs=0.05)
     assert not meeting["media_path"].startswith("/")
@@ -116,6 +116,22 @@ def test_realign_after_a_corrected_text_uses_the_cache(archive, fixtures, tmp_pa
     assert "眼中钉。" in meeting["official_text"]
     (p,) = rows(db, "select text, status from paragraphs where id = 'aishell_p0002'")
     assert p == {"text": "也成为地方政府的眼中钉。", "status": "spoken"}
+
+
+def test_openai_whisper_engine_gives_the_same_spans(archive, fixtures, tmp_path):
+    db, _, _ = archive
+    other = tmp_path / "openai.db"
+    result = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", other,
+                    meeting_id="aishell", engine="openai-whisper", progress=False)
+    assert not result.transcript_cached  # the engine is part of the cache key
+    (meeting,) = rows(other, "select engine from meetings")
+    assert meeting["engine"] == "openai-whisper"
+    ours = rows(other, "select seq, start, [end], status from paragraphs order by seq")
+    fast = rows(db, "select seq, start, [end], status from paragraphs where meeting_id = 'aishell' order by seq")
+    assert [p["status"] for p in ours] == [p["status"] for p in fast]
+    for a, b in zip(ours, fast):
+        if a["start"] is not None:
+            assert abs(a["start"] - b["start"]) < 0.3 and abs(a["end"] - b["end"]) < 0.5
 
 
 def test_wrong_text_is_refused(archive, fixtures):
