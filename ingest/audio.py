@@ -80,8 +80,8 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def write_web_copy(segment: AudioSegment, target: Path) -> None:
-    """A constant-bitrate mono MP3 that browsers can seek in."""
+def export_mp3(segment: AudioSegment, target: Path) -> None:
+    """A constant-bitrate mono MP3: the web copy browsers seek in, and exported clips."""
     AudioSegment.converter = ffmpeg_binary()
     target.parent.mkdir(parents=True, exist_ok=True)
     segment.export(str(target), format="mp3", bitrate=WEB_BITRATE, parameters=["-ac", "1"])

@@ -112,6 +112,36 @@ def demo_command(db_path, host, port, no_serve):
         _serve(db_path, host, port)
 
 
+@main.command(name="export")
+@click.argument("meeting_ids", nargs=-1)
+@click.option("--all", "all_meetings", is_flag=True, help="Every meeting in the archive.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "srt", "vtt", "json"]), default="csv", show_default=True)
+@DB_OPTION
+@click.option("--level", type=click.Choice(["sentence", "paragraph"]), default="sentence", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: standard output.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 BOM, for Excel.")
+@click.option("--clips", type=click.Path(file_okay=False, path_type=Path),
+              help="Also cut each spoken segment's audio into this folder (MP3, names sort by time).")
+def export_command(meeting_ids, all_meetings, fmt, db_path, level, output, bom, clips):
+    """Export the timed segments of MEETING_IDS (or --all) as CSV, SRT, WebVTT or JSON."""
+    from .export import ExportError, render, segments, write_clips
+
+    if bool(meeting_ids) == all_meetings:
+        raise click.UsageError("give meeting IDs or --all, not both")
+    try:
+        rows = segments(db_path, None if all_meetings else list(meeting_ids), level)
+        text = render(rows, fmt, bom=bom)
+    except ExportError as e:
+        raise click.ClickException(str(e)) from e
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if clips:
+        written = write_clips(db_path, rows, clips)
+        click.echo(f"{len(written)} clips written to {clips}", err=True)
+
+
 @main.command(name="eval")
 @click.argument("audio", type=click.Path(exists=True, path_type=Path))
 @click.argument("official", type=click.Path(exists=True, path_type=Path))

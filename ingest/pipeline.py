@@ -163,7 +163,7 @@ def ingest(
     media_rel = f"{MEDIA_DIR}/{meeting_id}-{audio_sha[:12]}.mp3"
     media_abs = db_path.parent / media_rel
     tmp_media = media_abs.with_name(media_abs.name + ".part")
-    audio.write_web_copy(segment, tmp_media)
+    audio.export_mp3(segment, tmp_media)
     record = build_record(
         meeting_id, official_text, alignment,
         meeting={

@@ -1,0 +1,106 @@
+"""Export a meeting's timed segments: CSV, JSON, SubRip (SRT), WebVTT, and audio clips."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+from . import audio, store
+
+FORMATS = ("csv", "json", "srt", "vtt")
+LEVELS = ("sentence", "paragraph")
+COLUMNS = ["meeting_id", "paragraph_seq", "seq", "start", "end", "start_hms", "end_hms", "status", "confidence", "text"]
+
+
+class ExportError(ValueError):
+    """Nothing to export, or a format that needs one meeting was given several."""
+
+
+def segments(db_path: Path, meeting_ids: list[str] | None, level: str = "sentence") -> list[dict]:
+    """Rows in meeting and text order; all meetings when `meeting_ids` is None."""
+    if not db_path.exists():
+        raise ExportError(f"{db_path}: no archive here")
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        known = [r[0] for r in conn.execute("select id from meetings order by date, id")]
+        ids = known if meeting_ids is None else meeting_ids
+        missing = [m for m in ids if m not in known]
+        if missing:
+            raise ExportError(f"{', '.join(missing)}: no such meeting in {db_path}")
+        if level == "sentence":
+            sql = "select * from sentences where meeting_id = ? order by paragraph_seq, seq"
+        else:
+            sql = "select *, seq as paragraph_seq from paragraphs where meeting_id = ? order by seq"
+        return [{c: dict(r)[c] for c in COLUMNS} for m in ids for r in conn.execute(sql, [m])]
+    finally:
+        conn.close()
+
+
+def _cue_time(seconds: float, separator: str) -> str:
+    return store.hms(seconds).replace(".", separator)
+
+
+def _cue_text(text: str) -> str:
+    # a blank line ends a cue and "-->" starts a timing line: neither may appear in cue text
+    return " ".join(text.split()).replace("-->", "→")
+
+
+def to_srt(rows: list[dict]) -> str:
+    spoken = [r for r in rows if r["start"] is not None]
+    cues = [f"{n}\n{_cue_time(r['start'], ',')} --> {_cue_time(r['end'], ',')}\n{_cue_text(r['text'])}\n"
+            for n, r in enumerate(spoken, start=1)]
+    return "\n".join(cues)
+
+
+def to_vtt(rows: list[dict]) -> str:
+    spoken = [r for r in rows if r["start"] is not None]
+    cues = []
+    for r in spoken:
+        text = _cue_text(r["text"]).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        cues.append(f"{_cue_time(r['start'], '.')} --> {_cue_time(r['end'], '.')}\n{text}\n")
+    return "WEBVTT\n\n" + "\n".join(cues)
+
+
+def to_csv(rows: list[dict], bom: bool = False) -> str:
+    out = io.StringIO()
+    if bom:
+        out.write("\ufeff")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def render(rows: list[dict], fmt: str, *, bom: bool = False) -> str:
+    """The rows in one of FORMATS. SRT and VTT leave out what was not spoken."""
+    if fmt in ("srt", "vtt") and len({r["meeting_id"] for r in rows}) > 1:
+        raise ExportError(f"{fmt} holds the cues of one recording: export one meeting at a time")
+    if fmt == "csv":
+        return to_csv(rows, bom)
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    return to_srt(rows) if fmt == "srt" else to_vtt(rows)
+
+
+def write_clips(db_path: Path, rows: list[dict], directory: Path) -> list[Path]:
+    """Cut each spoken segment out of its meeting's web copy, named to sort by meeting and time."""
+    directory.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    media = dict(conn.execute("select id, media_path from meetings"))
+    conn.close()
+    written, decoded = [], {}
+    for r in rows:
+        if r["start"] is None:
+            continue
+        m = r["meeting_id"]
+        if m not in decoded:
+            decoded = {m: audio.decode(db_path.parent / media[m])[1]}  # one meeting in memory at a time
+        name = f"{m}_{int(r['start'] * 1000):09d}ms_p{r['paragraph_seq']:04d}_s{r['seq']:03d}.mp3"
+        clip = decoded[m][int(r["start"] * 1000):int(r["end"] * 1000)]
+        audio.export_mp3(clip, directory / name)
+        written.append(directory / name)
+    return written

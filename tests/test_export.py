@@ -1,0 +1,92 @@
+"""`podium export`: CSV, JSON, SRT and WebVTT that validate, and audio clips."""
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from ingest.export import render, to_srt, to_vtt
+from ingest.pipeline import ingest
+
+SRT_CUE = re.compile(r"^(\d+)\n(\d{2}:\d{2}:\d{2},\d{3}) --> (\d{2}:\d{2}:\d{2},\d{3})\n(.+)$")
+VTT_CUE = re.compile(r"^(\d{2}:\d{2}:\d{2}\.\d{3}) --> (\d{2}:\d{2}:\d{2}\.\d{3})\n(.+)$")
+
+
+def row(seq, start, end, text, status="spoken"):
+    return {"meeting_id": "m", "paragraph_seq": 0, "seq": seq, "start": start, "end": end, "start_hms": None,
+            "end_hms": None, "status": status, "confidence": 1.0, "text": text}
+
+
+ROWS = [row(0, 1.5, 3.25, "第一句 <b>&amp; “引号”"), row(1, None, None, "没有讲的句子。", "not_spoken"),
+        row(2, 3661.0, 3662.004, "two\n\nlines --> arrow")]
+
+
+def test_srt_cues_are_numbered_timed_and_never_broken():
+    cues = to_srt(ROWS).strip("\n").split("\n\n")
+    assert len(cues) == 2  # the sentence that was not spoken has no cue
+    parsed = [SRT_CUE.match(c).groups() for c in cues]
+    assert [p[0] for p in parsed] == ["1", "2"]
+    assert parsed[0][1:3] == ("00:00:01,500", "00:00:03,250")
+    assert parsed[1][1:3] == ("01:01:01,000", "01:01:02,004")
+    assert parsed[1][3] == "two lines → arrow"
+
+
+def test_vtt_has_a_header_escapes_text_and_skips_unspoken():
+    text = to_vtt(ROWS)
+    assert text.startswith("WEBVTT\n\n")
+    cues = text[len("WEBVTT\n\n"):].strip("\n").split("\n\n")
+    parsed = [VTT_CUE.match(c).groups() for c in cues]
+    assert parsed[0] == ("00:00:01.500", "00:00:03.250", "第一句 &lt;b&gt;&amp;amp; “引号”")
+    assert "-->" not in parsed[1][2]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, fixtures):
+    db = tmp_path_factory.mktemp("export") / "archive.db"
+    ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
+           meeting_id="aishell", progress=False)
+    ingest(fixtures / "en_jfk" / "jfk.flac", fixtures / "en_jfk" / "official.txt", db, meeting_id="jfk",
+           progress=False)
+    return db
+
+
+def podium(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.mark.slow
+def test_export_formats_from_the_archive(archive):
+    work = archive.parent
+    srt = podium("export", "aishell", "--format", "srt", cwd=work)
+    assert srt.returncode == 0 and len(srt.stdout.strip().split("\n\n")) == 3  # the title was not read
+    out = podium("export", "--all", "--format", "csv", "--bom", "-o", "all.csv", cwd=work)
+    assert out.returncode == 0
+    data = (work / "all.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 5 and {r["meeting_id"] for r in rows} == {"aishell", "jfk"}
+    paragraphs = json.loads(podium("export", "aishell", "--format", "json", "--level", "paragraph", cwd=work).stdout)
+    assert [p["seq"] for p in paragraphs] == [0, 1, 2, 3]
+    refused = podium("export", "--all", "--format", "vtt", cwd=work)
+    assert refused.returncode != 0 and "one meeting" in refused.stderr
+    missing = podium("export", "nope", cwd=work)
+    assert missing.returncode != 0 and "nope" in missing.stderr
+
+
+@pytest.mark.slow
+def test_clips_cut_each_spoken_segment_in_time_order(archive):
+    from ingest.audio import decode
+
+    work = archive.parent
+    done = podium("export", "aishell", "--format", "csv", "--clips", "clips", cwd=work)
+    assert done.returncode == 0
+    rows = [r for r in csv.DictReader(io.StringIO(done.stdout)) if r["start"]]
+    clips = sorted((work / "clips").iterdir())
+    assert len(clips) == len(rows) == 3
+    for clip, r in zip(clips, sorted(rows, key=lambda r: float(r["start"]))):
+        samples, _ = decode(clip)
+        assert len(samples) / 16000 == pytest.approx(float(r["end"]) - float(r["start"]), abs=0.1)
