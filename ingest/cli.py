@@ -89,9 +89,11 @@ def _serve(db_path: Path, host: str, port: int, immutable: bool = False) -> None
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve_command(db_path, host, port):
+@click.option("--immutable", is_flag=True,
+              help="Read-only deployment: open the database immutable and count rows once at start.")
+def serve_command(db_path, host, port, immutable):
     """Publish the archive with Datasette (always as the database named `archive`)."""
-    _serve(db_path, host, port)
+    _serve(db_path, host, port, immutable)
 
 
 @main.command(name="demo")

@@ -13,6 +13,17 @@ def load_metadata() -> dict:
     return json.loads((HERE / "metadata.json").read_text(encoding="utf-8"))
 
 
+def _table_counts(db_path: Path) -> dict[str, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
+        return {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] for t in tables}
+    finally:
+        conn.close()
+
+
 def make_datasette(db_path: str | Path, *, immutable: bool = False, settings: dict | None = None):
     """A Datasette instance serving `db_path` as the `archive` database."""
     from datasette.app import Datasette
@@ -27,6 +38,9 @@ def make_datasette(db_path: str | Path, *, immutable: bool = False, settings: di
     if "_memory" in ds.databases:  # Datasette adds it when started without files
         ds.remove_database("_memory")
     db_path = Path(db_path).resolve()
-    ds.add_database(Database(ds, path=str(db_path), is_mutable=not immutable), name=DB_NAME)
+    database = Database(ds, path=str(db_path), is_mutable=not immutable)
+    if immutable:  # like `datasette -i --inspect-file`: exact table counts computed once, not per page
+        database._cached_table_counts = _table_counts(db_path)
+    ds.add_database(database, name=DB_NAME)
     ds._podium_root = db_path.parent  # media paths are relative to the database
     return ds

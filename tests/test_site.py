@@ -151,3 +151,13 @@ async def test_media_route_serves_only_archived_media(site, path):
     ds, _ = site
     response = await ds.client.get(path)
     assert response.status_code == 404
+
+
+async def test_immutable_deployment_counts_rows_once(site):
+    _, db = site
+    ds = make_datasette(db, immutable=True)
+    database = ds.get_database("archive")
+    assert not database.is_mutable
+    counts = await database.table_counts()
+    assert counts["sentences"] == sqlite3.connect(db).execute("select count(*) from sentences").fetchone()[0]
+    assert (await ds.client.get("/search.json?q=热点")).json()["rows"]
