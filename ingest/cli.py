@@ -18,16 +18,19 @@ DB_OPTION = click.option("--db", "db_path", default="archive.db", show_default=T
                          type=click.Path(dir_okay=False, path_type=Path), help="The archive database.")
 
 
-def _report(result: IngestResult) -> None:
+def _summary(result: IngestResult) -> str:
     if result.action == "unchanged":
-        click.echo(f"{result.meeting_id}: already ingested with the same inputs; nothing to do")
-        return
+        return f"{result.meeting_id}: already ingested with the same inputs; nothing to do"
     source = "cache" if result.transcript_cached else f"{result.transcribe_seconds:.1f} s"
-    click.echo(
+    return (
         f"{result.meeting_id}: {result.action} — {result.duration:.1f} s of audio, transcript from {source}, "
         f"{result.sentences} sentences ({result.not_spoken} not spoken), {result.unscripted} unscripted passages, "
         f"{result.total_seconds:.1f} s in all"
     )
+
+
+def _report(result: IngestResult) -> None:
+    click.echo(_summary(result))
 
 
 @click.group()
@@ -38,7 +41,8 @@ def main() -> None:
 
 @main.command(name="ingest")
 @click.argument("audio", type=click.Path(path_type=Path))
-@click.option("--text", "text", required=True, type=click.Path(path_type=Path), help="The official text (UTF-8, UTF-16 or GB18030).")
+@click.option("--text", "text", type=click.Path(path_type=Path),
+              help="The official text (UTF-8, UTF-16 or GB18030); not for a folder or manifest.")
 @DB_OPTION
 @click.option("--id", "meeting_id", help="Meeting ID (letters, digits, - and _); default: from the audio file name.")
 @click.option("--title", help="Default: the first line of the text.")
@@ -52,13 +56,56 @@ def main() -> None:
 @click.option("--replace", is_flag=True, help="Replace a meeting already ingested under this ID with other inputs.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def ingest_command(audio, text, db_path, meeting_id, title, date, speaker, language, model, engine, replace, quiet):
-    """Ingest a recording AUDIO and its official text into the archive."""
+    """Ingest a recording AUDIO and its official text into the archive.
+
+    AUDIO may also be a folder (each recording with the .txt of the same name beside it, the ID from the
+    file name) or a manifest (.csv or .jsonl with columns audio, text, id, title, date, speaker, language;
+    paths relative to it): everything not yet in the archive is ingested, a bad file is reported and
+    skipped, and a batch that was stopped resumes where it stopped.
+    """
+    options = dict(language=language, model=model, engine=engine, replace=replace)
+    if audio.is_dir() or audio.suffix.lower() in (".csv", ".jsonl", ".json"):
+        if text or meeting_id or title:
+            raise click.UsageError("--text, --id and --title are per recording: put them in a manifest")
+        _ingest_batch(audio, db_path, quiet, date=date, speaker=speaker, **options)
+        return
+    if text is None:
+        raise click.UsageError("give the official text with --text")
     try:
         result = ingest(audio, text, db_path, meeting_id=meeting_id, title=title, date=date, speaker=speaker,
-                        language=language, model=model, engine=engine, replace=replace, progress=not quiet)
+                        progress=not quiet, **options)
     except IngestError as e:
         raise click.ClickException(str(e)) from e
     _report(result)
+
+
+def _ingest_batch(path: Path, db_path: Path, quiet: bool, **options) -> None:
+    from tqdm import tqdm
+
+    from .batch import ManifestError, ingest_batch, items_from_path
+
+    try:
+        items = items_from_path(path)
+    except ManifestError as e:
+        raise click.ClickException(str(e)) from e
+    failed = done = 0
+    options = {k: v for k, v in options.items() if v is not None}
+    with tqdm(total=len(items), unit="file", desc="batch", disable=quiet) as bar:
+        try:
+            for outcome in ingest_batch(items, db_path, progress=not quiet, **options):
+                bar.update(1)
+                if outcome.error:
+                    failed += 1
+                    tqdm.write(f"FAILED {outcome.error}")
+                else:
+                    done += 1
+                    tqdm.write(_summary(outcome.result))
+        except KeyboardInterrupt:
+            tqdm.write(f"interrupted after {done + failed} of {len(items)}; run the same command to resume")
+            raise SystemExit(130)
+    click.echo(f"{done} of {len(items)} recordings in the archive, {failed} failed")
+    if failed:
+        raise SystemExit(1)
 
 
 @main.command(name="align")

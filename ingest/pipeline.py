@@ -70,7 +70,46 @@ def _stage(progress: bool, name: str) -> None:
         tqdm.write(f"[podium] {name}")
 
 
+@dataclass
+class Prepared:
+    """An ingest checked and decoded, ready to transcribe, align and write."""
+
+    audio_path: Path
+    text_path: Path
+    db_path: Path
+    meeting_id: str
+    official_text: str
+    inputs: dict
+    settings: DecodingSettings
+    existing: dict | None
+    samples: object = None  # float32 numpy array, 16 kHz mono
+    segment: object = None  # the same audio as a pydub AudioSegment
+    started: float = 0.0
+
+
 def ingest(
+    audio_path: str | Path,
+    text_path: str | Path,
+    db_path: str | Path = "archive.db",
+    *,
+    progress: bool = True,
+    **options,
+) -> IngestResult:
+    """Ingest a recording and its official text into the archive at `db_path`.
+
+    Everything that can fail is done before the archive is opened for writing,
+    and the meeting is written in one transaction, so a refused ingest leaves
+    the archive exactly as it was. Options: see `prepare`.
+
+    :raises IngestError: bad input, or an ID already used for other inputs.
+    """
+    prepared = prepare(audio_path, text_path, db_path, progress=progress, **options)
+    if isinstance(prepared, IngestResult):
+        return prepared
+    return complete(prepared, progress=progress)
+
+
+def prepare(
     audio_path: str | Path,
     text_path: str | Path,
     db_path: str | Path = "archive.db",
@@ -84,12 +123,10 @@ def ingest(
     engine: str | None = None,
     replace: bool = False,
     progress: bool = True,
-) -> IngestResult:
-    """Ingest a recording and its official text into the archive at `db_path`.
+) -> Prepared | IngestResult:
+    """Check the inputs against the archive and decode the audio; read-only, safe to run in a thread.
 
-    Everything that can fail is done before the archive is opened for writing,
-    and the meeting is written in one transaction, so a refused ingest leaves
-    the archive exactly as it was.
+    Returns an 'unchanged' result when the archive already holds these very inputs.
 
     :raises IngestError: bad input, or an ID already used for other inputs.
     """
@@ -143,6 +180,16 @@ def ingest(
         samples, segment = audio.decode(audio_path)
     except audio.AudioError as e:
         raise IngestError(str(e)) from e
+    return Prepared(audio_path, text_path, db_path, meeting_id, official_text, inputs, settings, existing,
+                    samples, segment, started)
+
+
+def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
+    """Transcribe (or take from the cache), align and write one prepared meeting: the archive's only writer."""
+    audio_path, text_path, db_path, meeting_id = p.audio_path, p.text_path, p.db_path, p.meeting_id
+    official_text, inputs, settings, existing = p.official_text, p.inputs, p.settings, p.existing
+    samples, segment, started = p.samples, p.segment, p.started
+    engine, model, language, audio_sha = inputs["engine"], inputs["model"], inputs["language"], inputs["audio_sha256"]
     duration = len(samples) / audio.SAMPLE_RATE
 
     detail = f" ({settings.compute_type}, VAD)" if engine == "faster-whisper" else ""

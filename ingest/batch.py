@@ -1,0 +1,122 @@
+"""Ingest a whole folder or manifest of recordings.
+
+Each recording is its own transaction, and one already in the archive with the same inputs is skipped
+without decoding, so a batch stopped anywhere (Ctrl-C, a crash) resumes where it stopped when run again.
+A bad file is reported and skipped. While one recording is transcribed, a thread decodes the next
+(ffmpeg runs outside the GIL); only the main thread writes to the archive.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .pipeline import IngestError, IngestResult, complete, prepare, slug_from_path
+
+AUDIO_EXTENSIONS = {".mp3", ".wav", ".flac", ".m4a", ".mp4", ".aac", ".ogg", ".opus", ".oga", ".webm", ".wma",
+                    ".amr", ".mkv", ".mov", ".avi"}
+MANIFEST_COLUMNS = ("audio", "text", "id", "title", "date", "speaker", "language")
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be read."""
+
+
+@dataclass
+class Item:
+    audio: Path
+    text: Path | None
+    options: dict = field(default_factory=dict)  # id, title, date, speaker, language as given
+
+    @property
+    def meeting_id(self) -> str:
+        return self.options.get("meeting_id") or slug_from_path(self.audio)
+
+
+@dataclass
+class Outcome:
+    item: Item
+    result: IngestResult | None = None
+    error: str | None = None
+
+
+def items_from_folder(folder: Path) -> list[Item]:
+    """Every recording in `folder` (not recursive), each with the .txt of the same name beside it."""
+    return [Item(p, p.with_suffix(".txt") if p.with_suffix(".txt").exists() else None)
+            for p in sorted(folder.iterdir()) if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()]
+
+
+def items_from_manifest(manifest: Path) -> list[Item]:
+    """Rows of a CSV or JSON-lines manifest; paths are relative to the manifest."""
+    try:
+        text = manifest.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ManifestError(f"{manifest}: cannot read the manifest ({e})") from e
+    if manifest.suffix.lower() == ".csv":
+        rows = list(csv.DictReader(text.splitlines()))
+    else:
+        try:
+            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as e:
+            raise ManifestError(f"{manifest}: line {e.lineno}: not JSON") from e
+    items = []
+    for n, row in enumerate(rows, start=1):
+        unknown = set(row) - set(MANIFEST_COLUMNS)
+        if unknown or not row.get("audio"):
+            raise ManifestError(f"{manifest}: row {n}: needs an 'audio' column; unknown columns: "
+                                f"{', '.join(sorted(unknown)) or 'none'}")
+        audio = manifest.parent / row["audio"]
+        text_path = manifest.parent / row["text"] if row.get("text") else audio.with_suffix(".txt")
+        options = {"meeting_id": row.get("id") or None, "title": row.get("title") or None,
+                   "date": row.get("date") or None, "speaker": row.get("speaker") or None}
+        if row.get("language"):
+            options["language"] = row["language"]
+        items.append(Item(audio, text_path, options))
+    return items
+
+
+def items_from_path(path: Path) -> list[Item]:
+    return items_from_folder(path) if path.is_dir() else items_from_manifest(path)
+
+
+def ingest_batch(items: list[Item], db_path: Path, *, progress: bool = True, **options) -> Iterator[Outcome]:
+    """Ingest each item, yielding its outcome as soon as it is known. Options as for `pipeline.prepare`."""
+    seen: dict[str, Item] = {}
+
+    def start(item: Item):
+        if item.text is None or not item.text.exists():
+            raise IngestError(f"{item.audio}: no official text beside it ({item.audio.with_suffix('.txt').name})")
+        given = {k: v for k, v in item.options.items() if v is not None}
+        return prepare(item.audio, item.text, db_path, progress=progress, **{**options, **given})
+
+    queued: list[tuple[Item, str | None]] = []
+    for item in items:
+        if item.meeting_id in seen:  # both would pass the archive check before either is written
+            queued.append((item, f"{item.audio}: ID {item.meeting_id} is also used by {seen[item.meeting_id].audio}"))
+        else:
+            seen[item.meeting_id] = item
+            queued.append((item, None))
+
+    with ThreadPoolExecutor(max_workers=1) as decoder:  # decodes the next recording during transcription
+        pending = {}
+
+        def submit(k: int) -> None:
+            if k < len(queued) and queued[k][1] is None:
+                pending[k] = decoder.submit(start, queued[k][0])
+
+        submit(0)
+        for k, (item, error) in enumerate(queued):
+            submit(k + 1)
+            if error:
+                yield Outcome(item, error=error)
+                continue
+            try:
+                prepared = pending.pop(k).result()
+                result = prepared if isinstance(prepared, IngestResult) else complete(prepared, progress=progress)
+                yield Outcome(item, result=result)
+            except IngestError as e:
+                yield Outcome(item, error=str(e))
