@@ -27,7 +27,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from .pauses import PauseOptions, find_pauses, snap_edges
+from .pauses import HOP, PauseOptions, find_pauses, snap_edges
 from .segment import Span, split_text
 from .text import Token, detect_language, tokenize
 
@@ -334,7 +334,12 @@ def align(
     paragraphs, sentences = split_text(official_text)
     durations = tr_times[:, 1] - tr_times[:, 0]
     token_seconds = float(np.median(durations[durations > 0])) if (durations > 0).any() else 0.0
-    timed_sentences = [_time_span(s, official, offsets, times, exact, opts, token_seconds) for s in sentences]
+    heard_all = np.flatnonzero(~np.isnan(times[:, 0]))
+    audio_end = float(tr_times[:, 1].max()) if len(tr_times) else 0.0
+    if levels is not None:
+        audio_end = max(audio_end, len(levels) * HOP)
+    timed_sentences = [_time_span(s, official, offsets, times, exact, opts, token_seconds, heard_all, audio_end)
+                       for s in sentences]
     if levels is not None:
         _snap(timed_sentences, offsets, times, levels, pause_options or PauseOptions())
     timed_paragraphs = [_paragraph(p, [s for s in timed_sentences if s.paragraph_seq == p.seq]) for p in paragraphs]
@@ -348,9 +353,11 @@ def align(
     )
 
 
-def _time_span(span: Span, official, offsets, times, exact, opts, token_seconds: float) -> TimedSpan:
+def _time_span(span: Span, official, offsets, times, exact, opts, token_seconds: float,
+               heard_all: np.ndarray, audio_end: float) -> TimedSpan:
     """A sentence's status and times. When its first or last words were not heard (the ASR dropped
-    them), the edge is moved out by their number times the typical token duration."""
+    them), the edge is moved out by their number times the typical token duration, but never past
+    the neighbouring heard words or the ends of the audio."""
     lo, hi = np.searchsorted(offsets, span.start), np.searchsorted(offsets, span.end)
     status, confidence = _judge(official[lo:hi], times[lo:hi], exact[lo:hi], opts)
     start = end = None
@@ -359,8 +366,13 @@ def _time_span(span: Span, official, offsets, times, exact, opts, token_seconds:
         required = [not t.optional and not t.wildcard for t in official[lo:hi]]
         missing_before = sum(required[: heard[0]])
         missing_after = sum(required[heard[-1] + 1:])
-        start = float(times[lo + heard[0], 0]) - missing_before * token_seconds
-        end = float(times[lo + heard[-1], 1]) + missing_after * token_seconds
+        k = np.searchsorted(heard_all, lo)  # heard_all[k - 1]: the last heard token before the sentence
+        floor = float(times[heard_all[k - 1], 1]) if k > 0 else 0.0
+        k = np.searchsorted(heard_all, hi)  # heard_all[k]: the first heard token after it
+        ceiling = float(times[heard_all[k], 0]) if k < len(heard_all) else audio_end
+        start = max(floor, float(times[lo + heard[0], 0]) - missing_before * token_seconds)
+        end = min(max(ceiling, float(times[lo + heard[-1], 1])),
+                  float(times[lo + heard[-1], 1]) + missing_after * token_seconds)
     return TimedSpan(span.seq, span.start, span.end, span.paragraph_seq, start, end, status, round(confidence, 3))
 
 

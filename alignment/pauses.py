@@ -23,14 +23,24 @@ class PauseOptions:
     reach: float = 0.4  # seconds an edge in speech may move to reach a pause edge
 
 
-def frame_levels(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Level in dB of each HOP-second frame (RMS over WINDOW seconds)."""
+def frame_levels(samples: np.ndarray, sample_rate: int, *, block: int = 1 << 20) -> np.ndarray:
+    """Level in dB of each HOP-second frame (RMS over WINDOW seconds).
+
+    Works through the signal `block` samples at a time, so hours of audio need no float copy of the
+    whole recording. Takes float samples in [-1, 1] or int16.
+    """
     hop, win = int(HOP * sample_rate), int(WINDOW * sample_rate)
     n = max(0, (len(samples) - win) // hop + 1)
-    if n == 0:
-        return np.zeros(0)
-    power = np.convolve(samples.astype(np.float64) ** 2, np.ones(win) / win, mode="valid")[::hop][:n]
-    return 10 * np.log10(power + 1e-10)
+    scale = 32768.0 if samples.dtype == np.int16 else 1.0
+    levels = np.empty(n)
+    step = max(hop, block // hop * hop)  # frames per block start on the hop grid
+    for first in range(0, n * hop, step):
+        piece = samples[first:first + step + win].astype(np.float64) / scale
+        power = np.convolve(piece**2, np.ones(win) / win, mode="valid")[::hop]
+        k = first // hop
+        count = min(len(power), n - k)
+        levels[k:k + count] = 10 * np.log10(power[:count] + 1e-10)
+    return levels
 
 
 def find_pauses(levels: np.ndarray, options: PauseOptions | None = None) -> np.ndarray:

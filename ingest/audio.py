@@ -1,19 +1,20 @@
-"""Audio in and out: decode any format ffmpeg reads, hash it, write the web copy.
+"""Audio in and out: decode any format ffmpeg reads, hash it, write MP3s.
 
-pydub drives ffmpeg. ffmpeg comes from the PATH (Debian's package) or, on a
-machine without it, from the imageio-ffmpeg wheel, so no root is needed.
+ffmpeg comes from the PATH (Debian's package) or, on a machine without it,
+from the imageio-ffmpeg wheel, so no root is needed. Decoding asks ffmpeg for
+raw 16 kHz mono samples directly: pydub's own `from_file` needs ffprobe (the
+wheel has none) and holds the whole file as bytes and as a segment. pydub
+drives ffmpeg for the MP3s.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import shutil
 import subprocess
+import warnings
 from functools import lru_cache
 from pathlib import Path
-
-import warnings
 
 import numpy as np
 
@@ -41,20 +42,10 @@ def ffmpeg_binary() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def _segment_from_ffmpeg(path: Path) -> AudioSegment:
-    # pydub's own from_file() needs ffprobe, which the imageio-ffmpeg wheel lacks;
-    # letting ffmpeg write 16 kHz mono WAV and pydub parse it works with either ffmpeg.
-    command = [ffmpeg_binary(), "-nostdin", "-v", "error", "-i", str(path), "-vn",
-               "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "wav", "-"]
-    proc = subprocess.run(command, capture_output=True)
-    if proc.returncode != 0 or len(proc.stdout) <= 44:
-        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no audio stream"])[-1]
-        raise AudioError(f"{path}: cannot decode audio ({last})")
-    return AudioSegment.from_file(io.BytesIO(proc.stdout), format="wav")
+def decode(path: str | Path) -> np.ndarray:
+    """Decode to 16 kHz mono 16-bit samples (int16: 115 MB per hour, half of float32).
 
-
-def decode(path: str | Path) -> tuple[np.ndarray, AudioSegment]:
-    """Decode to 16 kHz mono: float32 samples in [-1, 1] and the pydub segment.
+    ffmpeg resamples and mixes down; its raw output is used in place, without a copy.
 
     :raises AudioError: missing, undecodable, empty or silent audio.
     """
@@ -63,13 +54,24 @@ def decode(path: str | Path) -> tuple[np.ndarray, AudioSegment]:
         raise AudioError(f"{path}: no such audio file")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: the audio file is empty")
-    segment = _segment_from_ffmpeg(path)
-    if len(segment) < 100:  # ms
+    command = [ffmpeg_binary(), "-nostdin", "-v", "error", "-i", str(path), "-vn",
+               "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "s16le", "-"]
+    proc = subprocess.run(command, capture_output=True)
+    if proc.returncode != 0 or not proc.stdout:
+        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no audio stream"])[-1]
+        raise AudioError(f"{path}: cannot decode audio ({last})")
+    samples = np.frombuffer(proc.stdout, dtype=np.int16)
+    if len(samples) < SAMPLE_RATE // 10:
         raise AudioError(f"{path}: the recording holds no audio")
-    if segment.max_dBFS < SILENCE_DBFS:
+    peak = max(int(samples.max()), -int(samples.min()))  # no abs(): it would copy, and overflow at -32768
+    if peak == 0 or 20 * np.log10(peak / 32768) < SILENCE_DBFS:
         raise AudioError(f"{path}: the recording is silent")
-    samples = np.array(segment.get_array_of_samples(), dtype=np.float32) / 32768.0
-    return samples, segment
+    return samples
+
+
+def to_float(samples: np.ndarray) -> np.ndarray:
+    """int16 samples as float32 in [-1, 1], what Whisper takes."""
+    return samples.astype(np.float32) / 32768.0
 
 
 def sha256_file(path: str | Path) -> str:
@@ -80,8 +82,10 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def export_mp3(segment: AudioSegment, target: Path) -> None:
-    """A constant-bitrate mono MP3: the web copy browsers seek in, and exported clips."""
+def export_mp3(samples: np.ndarray, target: Path) -> None:
+    """16 kHz mono samples as a constant-bitrate MP3 (pydub + ffmpeg): the web copy browsers seek in,
+    and exported clips."""
     AudioSegment.converter = ffmpeg_binary()
     target.parent.mkdir(parents=True, exist_ok=True)
-    segment.export(str(target), format="mp3", bitrate=WEB_BITRATE, parameters=["-ac", "1"])
+    segment = AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+    segment.export(str(target), format="mp3", bitrate=WEB_BITRATE)

@@ -98,9 +98,9 @@ def write_clips(db_path: Path, rows: list[dict], directory: Path) -> list[Path]:
             continue
         m = r["meeting_id"]
         if m not in decoded:
-            decoded = {m: audio.decode(db_path.parent / media[m])[1]}  # one meeting in memory at a time
+            decoded = {m: audio.decode(db_path.parent / media[m])}  # one meeting in memory at a time
         name = f"{m}_{int(r['start'] * 1000):09d}ms_p{r['paragraph_seq']:04d}_s{r['seq']:03d}.mp3"
-        clip = decoded[m][int(r["start"] * 1000):int(r["end"] * 1000)]
+        clip = decoded[m][int(r["start"] * audio.SAMPLE_RATE):int(r["end"] * audio.SAMPLE_RATE)]
         audio.export_mp3(clip, directory / name)
         written.append(directory / name)
     return written

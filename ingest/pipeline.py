@@ -13,7 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from alignment import Alignment, WrongTextError, align, detect_language
-from alignment.pauses import frame_levels
+from alignment.pauses import find_pauses, frame_levels
 from alignment.text import to_simplified
 
 from . import audio, store
@@ -82,8 +82,7 @@ class Prepared:
     inputs: dict
     settings: DecodingSettings
     existing: dict | None
-    samples: object = None  # float32 numpy array, 16 kHz mono
-    segment: object = None  # the same audio as a pydub AudioSegment
+    samples: object = None  # int16 numpy array, 16 kHz mono
     started: float = 0.0
 
 
@@ -177,30 +176,31 @@ def prepare(
 
     _stage(progress, f"decoding {audio_path}")
     try:
-        samples, segment = audio.decode(audio_path)
+        samples = audio.decode(audio_path)
     except audio.AudioError as e:
         raise IngestError(str(e)) from e
     return Prepared(audio_path, text_path, db_path, meeting_id, official_text, inputs, settings, existing,
-                    samples, segment, started)
+                    samples, started)
 
 
 def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     """Transcribe (or take from the cache), align and write one prepared meeting: the archive's only writer."""
     audio_path, text_path, db_path, meeting_id = p.audio_path, p.text_path, p.db_path, p.meeting_id
     official_text, inputs, settings, existing = p.official_text, p.inputs, p.settings, p.existing
-    samples, segment, started = p.samples, p.segment, p.started
+    samples, started = p.samples, p.started
     engine, model, language, audio_sha = inputs["engine"], inputs["model"], inputs["language"], inputs["audio_sha256"]
     duration = len(samples) / audio.SAMPLE_RATE
 
     detail = f" ({settings.compute_type}, VAD)" if engine == "faster-whisper" else ""
     _stage(progress, f"transcribing {duration:.0f} s of audio with {engine} {model}{detail}")
-    transcript = transcribe(samples, audio_sha, engine=engine, model=model, settings=settings, progress=progress)
+    levels = frame_levels(samples, audio.SAMPLE_RATE)
+    store_levels(audio_sha, levels)
+    transcript = transcribe(samples, audio_sha, engine=engine, model=model, settings=settings, progress=progress,
+                            pauses=find_pauses(levels))
     if transcript.cached:
         _stage(progress, "transcript found in the cache: not transcribed again")
 
     _stage(progress, "aligning the transcript to the official text")
-    levels = frame_levels(samples, audio.SAMPLE_RATE)
-    store_levels(audio_sha, levels)
     try:
         alignment = align(official_text, transcript.words(), language=language, levels=levels)
     except WrongTextError as e:
@@ -210,7 +210,7 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     media_rel = f"{MEDIA_DIR}/{meeting_id}-{audio_sha[:12]}.mp3"
     media_abs = db_path.parent / media_rel
     tmp_media = media_abs.with_name(media_abs.name + ".part")
-    audio.export_mp3(segment, tmp_media)
+    audio.export_mp3(samples, tmp_media)
     record = build_record(
         meeting_id, official_text, alignment,
         meeting={

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from alignment import Word
 
+from .audio import to_float
 from .paths import cache_dir
 
 ENGINES = ("faster-whisper", "openai-whisper")  # fastest first
@@ -45,6 +46,7 @@ class DecodingSettings:
     no_speech_threshold: float | None = None  # never drop a 30 s window as silence: alignment needs every word
     word_timestamps: bool = True
     vad: bool = False  # skip silence with Silero VAD (faster-whisper only)
+    chunk_seconds: int = 1200  # longer audio is transcribed in pieces cut at pauses: bounded memory
     compute_type: str | None = None  # CTranslate2 precision (faster-whisper only): int8 on CPU, float16 on GPU
 
 
@@ -158,10 +160,8 @@ def _word(w) -> dict:
     return {"word": w["word"], "start": w["start"], "end": w["end"], "probability": w["probability"]}
 
 
-def run_openai_whisper(samples: np.ndarray, model: str, settings: DecodingSettings, progress: bool) -> Transcript:
-    whisper_model = load_model("openai-whisper", model)
-    started = time.perf_counter()
-    result = whisper_model.transcribe(
+def run_openai_whisper(samples: np.ndarray, model: str, settings: DecodingSettings, bar) -> tuple[str, list[dict]]:
+    result = load_model("openai-whisper", model).transcribe(
         samples,
         language=settings.language,
         temperature=settings.temperature,
@@ -170,21 +170,18 @@ def run_openai_whisper(samples: np.ndarray, model: str, settings: DecodingSettin
         no_speech_threshold=settings.no_speech_threshold,
         word_timestamps=settings.word_timestamps,
         fp16=False,
-        verbose=False if progress else None,  # False shows whisper's own progress bar
+        verbose=None if bar.disable else False,  # False: whisper's own bar shows progress within the chunk
     )
+    bar.update(len(samples) / 16000)
     segments = [
         {"start": s["start"], "end": s["end"], "text": s["text"], "words": [_word(w) for w in s.get("words", [])]}
         for s in result["segments"]
     ]
-    return Transcript(result["language"], segments, time.perf_counter() - started)
+    return result["language"], segments
 
 
-def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettings, progress: bool) -> Transcript:
-    from tqdm import tqdm
-
-    whisper_model = load_model("faster-whisper", model, settings.compute_type)
-    started = time.perf_counter()
-    pieces, info = whisper_model.transcribe(
+def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettings, bar) -> tuple[str, list[dict]]:
+    pieces, info = load_model("faster-whisper", model, settings.compute_type).transcribe(
         samples,
         language=settings.language,
         temperature=settings.temperature,
@@ -194,24 +191,65 @@ def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettin
         word_timestamps=settings.word_timestamps,
         vad_filter=settings.vad,
     )
-    duration = len(samples) / 16000
-    segments = []
-    with tqdm(total=round(duration), unit="s", desc="transcribe", disable=not progress) as bar:
-        for s in pieces:  # a generator: decoding happens as it is consumed
-            words = [_word({"word": w.word, "start": w.start, "end": w.end, "probability": w.probability})
-                     for w in s.words or []]
-            segments.append({"start": s.start, "end": s.end, "text": s.text, "words": words})
-            bar.update(max(0, round(s.end) - bar.n))
-    return Transcript(info.language, segments, time.perf_counter() - started)
+    segments, done = [], 0.0
+    for s in pieces:  # a generator: decoding happens as it is consumed
+        words = [_word({"word": w.word, "start": w.start, "end": w.end, "probability": w.probability})
+                 for w in s.words or []]
+        segments.append({"start": s.start, "end": s.end, "text": s.text, "words": words})
+        bar.update(max(0.0, s.end - done))
+        done = max(done, s.end)
+    bar.update(max(0.0, len(samples) / 16000 - done))
+    return info.language, segments
 
 
-def run_whisper(samples: np.ndarray, engine: str, model: str, settings: DecodingSettings, progress: bool) -> Transcript:
-    """Transcribe 16 kHz mono samples with word timestamps."""
-    if engine == "faster-whisper":
-        return run_faster_whisper(samples, model, settings, progress)
-    if engine == "openai-whisper":
-        return run_openai_whisper(samples, model, settings, progress)
-    raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+RUNNERS = {"faster-whisper": run_faster_whisper, "openai-whisper": run_openai_whisper}
+
+
+def chunk_bounds(n_samples: int, pauses: np.ndarray, chunk_seconds: float, sample_rate: int = 16000,
+                 search: float = 60.0) -> list[tuple[int, int]]:
+    """Sample ranges of at most about `chunk_seconds`, cut in the middle of the longest pause within
+    `search` seconds of each nominal cut (Whisper reads 30 s windows: a cut in a pause costs nothing)."""
+    bounds, start = [], 0
+    while n_samples - start > 1.25 * chunk_seconds * sample_rate:
+        target = start / sample_rate + chunk_seconds
+        middles = pauses.mean(axis=1) if len(pauses) else np.zeros(0)
+        near = (middles > target - search) & (middles < target + search)
+        cut_s = target
+        if near.any():
+            lengths = np.where(near, pauses[:, 1] - pauses[:, 0], -1.0)
+            cut_s = float(middles[int(np.argmax(lengths))])
+        cut = int(cut_s * sample_rate)
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, n_samples))
+    return bounds
+
+
+def run_whisper(samples: np.ndarray, engine: str, model: str, settings: DecodingSettings, progress: bool,
+                pauses: np.ndarray | None = None) -> Transcript:
+    """Transcribe 16 kHz mono int16 samples with word timestamps, a chunk at a time.
+
+    Only one chunk is ever converted to float32 and turned into features, so memory stays bounded
+    on recordings of hours.
+    """
+    from tqdm import tqdm
+
+    if engine not in RUNNERS:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    started = time.perf_counter()
+    bounds = chunk_bounds(len(samples), np.zeros((0, 2)) if pauses is None else pauses, settings.chunk_seconds)
+    segments, language = [], settings.language or ""
+    with tqdm(total=round(len(samples) / 16000), unit="s", desc="transcribe", disable=not progress,
+              bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]") as bar:
+        for lo, hi in bounds:
+            language, pieces = RUNNERS[engine](to_float(samples[lo:hi]), model, settings, bar)
+            offset = lo / 16000
+            for s in pieces:
+                s["start"], s["end"] = s["start"] + offset, s["end"] + offset
+                for w in s["words"]:
+                    w["start"], w["end"] = w["start"] + offset, w["end"] + offset
+            segments += pieces
+    return Transcript(language, segments, time.perf_counter() - started)
 
 
 def transcribe(
@@ -222,12 +260,16 @@ def transcribe(
     model: str = "base",
     settings: DecodingSettings,
     progress: bool = True,
+    pauses: np.ndarray | None = None,
 ) -> Transcript:
-    """The transcript of the audio, from the cache when it is there."""
+    """The transcript of 16 kHz mono int16 samples, from the cache when it is there.
+
+    :param pauses: (n × 2) pause spans in seconds, where long audio may be cut into chunks.
+    """
     key = cache_key(audio_sha256, engine, model, settings)
     hit = cached_transcript(key)
     if hit is not None:
         return hit
-    transcript = run_whisper(samples, engine, model, settings, progress)
+    transcript = run_whisper(samples, engine, model, settings, progress, pauses)
     store_transcript(key, audio_sha256, engine, model, settings, transcript)
     return transcript

@@ -106,7 +106,7 @@ def seed_table() -> None:
     with tempfile.TemporaryDirectory() as cache:
         os.environ["PODIUM_CACHE_DIR"] = cache  # a cold cache: transcribe for real
         started = time.perf_counter()
-        samples, _ = decode(audio)
+        samples = decode(audio)
         decode_s = time.perf_counter() - started
         started = time.perf_counter()
         transcript = tr.transcribe(samples, sha256_file(audio), settings=tr.DecodingSettings(language="zh"),

@@ -24,7 +24,7 @@ def cases(draw):
         t += d
     levels = None
     if draw(st.booleans()):  # a level for each 10 ms frame: pauses wherever the draw puts them
-        frames = int(t / 0.01) + 1
+        frames = max(1, int(t / 0.01))
         levels = np.array(draw(st.lists(st.sampled_from([-80.0, -20.0]), min_size=frames, max_size=frames)))
     return text, words, t, levels
 
