@@ -108,6 +108,47 @@ def _ingest_batch(path: Path, db_path: Path, quiet: bool, **options) -> None:
         raise SystemExit(1)
 
 
+@main.command(name="transcribe")
+@click.argument("batch", type=click.Path(exists=True, path_type=Path))
+@click.option("--dask", "scheduler", required=True,
+              help="A Dask scheduler address (tcp://host:8786), or local:N for N worker processes here.")
+@click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True)
+@click.option("--model", default="base", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default=None, help="Default: the fastest installed.")
+def transcribe_command(batch, scheduler, language, model, engine):
+    """Transcribe a folder or manifest BATCH on a Dask cluster into the transcript cache.
+
+    Then `podium ingest BATCH` aligns and writes everything here from the cache, transcribing nothing.
+    """
+    from distributed import Client, LocalCluster
+
+    from .batch import ManifestError, items_from_path
+    from .distributed import transcribe_batch
+
+    try:
+        items = items_from_path(batch)
+    except ManifestError as e:
+        raise click.ClickException(str(e)) from e
+    if scheduler.startswith("local:"):
+        cluster = LocalCluster(n_workers=int(scheduler.split(":", 1)[1]), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        cluster, client = None, Client(scheduler)
+    failed = 0
+    try:
+        for item, what in transcribe_batch(items, client, engine=engine, model=model, language=language):
+            failed += what.startswith("FAILED")
+            click.echo(f"{item.audio.name}: {what}")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    click.echo(f"{len(items) - failed} of {len(items)} transcripts in the cache; now run: podium ingest {batch}")
+    if failed:
+        raise SystemExit(1)
+
+
 @main.command(name="align")
 @click.argument("meeting_id")
 @DB_OPTION

@@ -1,0 +1,34 @@
+"""Transcription of a batch on a local Dask cluster of worker processes, then an ingest from the cache."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def podium(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_cluster_transcribes_and_ingest_merges_without_transcribing(tmp_path, fixtures):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(fixtures / "zh_aishell" / "audio.wav", batch / "aishell.wav")
+    shutil.copy(fixtures / "zh_aishell" / "official.txt", batch / "aishell.txt")
+    shutil.copy(fixtures / "en_jfk" / "jfk.flac", batch / "jfk.flac")
+    shutil.copy(fixtures / "en_jfk" / "official.txt", batch / "jfk.txt")
+
+    sent = podium("transcribe", "batch", "--dask", "local:2", cwd=tmp_path)
+    assert sent.returncode == 0, sent.stderr
+    assert sent.stdout.count("transcribed on the cluster") == 2
+
+    again = podium("transcribe", "batch", "--dask", "local:2", cwd=tmp_path)
+    assert again.stdout.count("already in the transcript cache") == 2  # nothing is sent twice
+
+    merged = podium("ingest", "batch", "--db", "archive.db", cwd=tmp_path)
+    assert merged.returncode == 0, merged.stderr
+    assert merged.stderr.count("transcript found in the cache") == 2 or merged.stdout.count("transcript from cache") == 2
+    assert "2 of 2 recordings in the archive" in merged.stdout
