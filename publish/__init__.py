@@ -33,7 +33,8 @@ def make_datasette(db_path: str | Path, *, immutable: bool = False, settings: di
         metadata=load_metadata(),
         template_dir=str(HERE / "templates"),
         static_mounts=[("podium-static", str(HERE / "static"))],
-        settings={"truncate_cells_html": 0, **(settings or {})},
+        # a public site: arbitrary SQL is read-only in Datasette; bound its time too
+        settings={"truncate_cells_html": 0, "sql_time_limit_ms": 2000, **(settings or {})},
     )
     if "_memory" in ds.databases:  # Datasette adds it when started without files
         ds.remove_database("_memory")

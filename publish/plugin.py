@@ -231,30 +231,45 @@ def menu_links(datasette):
     return [{"href": "/search", "label": "Search · 搜索"}]
 
 
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    # scripts only from this site (Datasette's pages use inline scripts); no plugins, no framing elsewhere
+    (b"content-security-policy",
+     b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+     b"img-src 'self' data:; media-src 'self'; object-src 'none'; frame-ancestors 'self'; base-uri 'self'"),
+]
+
+
 @hookimpl
 def asgi_wrapper():
     def wrap(app):
-        async def add_bom(scope, receive, send):
-            """`?_bom=1` on a .csv URL: prepend a UTF-8 BOM so Excel reads the text as UTF-8."""
-            wanted = (scope.get("type") == "http" and scope.get("path", "").endswith(".csv")
-                      and b"_bom=1" in scope.get("query_string", b"") and not scope["path"].startswith("/search"))
-            if not wanted:
+        async def podium_app(scope, receive, send):
+            """Headers a public deployment needs on every response; and `?_bom=1` on a .csv URL
+            prepends a UTF-8 BOM so that Excel reads the text as UTF-8."""
+            if scope.get("type") != "http":
                 return await app(scope, receive, send)
+            bom = (scope.get("path", "").endswith(".csv") and b"_bom=1" in scope.get("query_string", b"")
+                   and not scope["path"].startswith("/search"))
             first = True
 
-            async def send_with_bom(message):
+            async def wrapped_send(message):
                 nonlocal first
                 if message["type"] == "http.response.start":
-                    message = {**message, "headers": [(k, v) for k, v in message.get("headers", [])
-                                                      if k.lower() != b"content-length"]}
-                elif message["type"] == "http.response.body" and first:
+                    headers = [(k, v) for k, v in message.get("headers", [])
+                               if not (bom and k.lower() == b"content-length")]
+                    present = {k.lower() for k, _ in headers}
+                    headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                    message = {**message, "headers": headers}
+                elif message["type"] == "http.response.body" and bom and first:
                     first = False
                     message = {**message, "body": BOM + message.get("body", b"")}
                 await send(message)
 
-            await app(scope, receive, send_with_bom)
+            await app(scope, receive, wrapped_send)
 
-        return add_bom
+        return podium_app
 
     return wrap
 

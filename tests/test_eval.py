@@ -42,3 +42,38 @@ def test_adlib_is_unscripted(report):
 def test_unspoken_gloss_sentence_keeps_its_times(report):
     gloss = report["deviating_sentences"]["p3s4"]
     assert gloss["ours"] in ("spoken", "partial")
+
+
+def test_no_published_row_reveals_a_redacted_name(fixtures, tmp_path):
+    """The speaker says 微山 (and other names) where the official text has **: none of it may be published."""
+    import sqlite3
+
+    from ingest.pipeline import ingest
+    from publish import make_datasette
+
+    seed = fixtures / "seed"
+    truth = json.loads((seed / "seed_deviating_truth.json").read_text(encoding="utf-8"))
+    official = (seed / "official.txt").read_text(encoding="utf-8")
+    said_openly = official + "".join(a["text"] for a in truth.get("adlibs", []))
+    secrets = {r["replacement"] for r in truth["replacements"] if r["spoken_in_this_version"]}
+    secrets = {s for s in secrets if len(s) >= 2 and s not in said_openly}  # one character is no evidence
+    assert "微山" in secrets
+    db = tmp_path / "archive.db"
+    ingest(seed / "seed_deviating.mp3", seed / "official.txt", db, meeting_id="seed", progress=False)
+    conn = sqlite3.connect(db)
+    for table in ("meetings", "paragraphs", "sentences", "unscripted"):
+        for row in conn.execute(f"select * from [{table}]"):
+            text = " ".join(str(v) for v in row)
+            assert not any(s in text for s in secrets), (table, row)
+
+    import asyncio
+
+    async def pages():
+        ds = make_datasette(db)
+        for secret in secrets:
+            found = (await ds.client.get("/search.json", params={"q": secret})).json()["rows"]
+            assert found == [], secret
+        page = (await ds.client.get("/meeting/seed")).text
+        assert not any(s in page for s in secrets)
+
+    asyncio.run(pages())

@@ -161,3 +161,17 @@ async def test_immutable_deployment_counts_rows_once(site):
     counts = await database.table_counts()
     assert counts["sentences"] == sqlite3.connect(db).execute("select count(*) from sentences").fetchone()[0]
     assert (await ds.client.get("/search.json?q=热点")).json()["rows"]
+
+
+async def test_public_site_headers_and_read_only_bounded_sql(site):
+    ds, db = site
+    page = await ds.client.get("/meeting/aishell")
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'self'" in page.headers["content-security-policy"]
+    before = sqlite3.connect(db).execute("select count(*) from meetings").fetchone()[0]
+    write = await ds.client.get("/archive.json", params={"sql": "delete from meetings"})
+    assert write.status_code == 400
+    assert sqlite3.connect(db).execute("select count(*) from meetings").fetchone()[0] == before
+    slow = await ds.client.get("/archive.json", params={
+        "sql": "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"})
+    assert slow.status_code == 400 and "interrupted" in slow.text.lower()
