@@ -10,13 +10,18 @@ drives ffmpeg for the MP3s.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
+import tempfile
+import time
 import warnings
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from .paths import cache_dir
 
 with warnings.catch_warnings():  # pydub warns at import when ffmpeg is not on the PATH; we find it ourselves
     warnings.simplefilter("ignore", RuntimeWarning)
@@ -43,9 +48,11 @@ def ffmpeg_binary() -> str:
 
 
 def decode(path: str | Path) -> np.ndarray:
-    """Decode to 16 kHz mono 16-bit samples (int16: 115 MB per hour, half of float32).
+    """Decode to 16 kHz mono 16-bit samples (int16: 115 MB per hour).
 
-    ffmpeg resamples and mixes down; its raw output is used in place, without a copy.
+    ffmpeg writes the raw samples to a scratch file in the cache directory, which is mapped into memory
+    and unlinked at once: the samples are file-backed pages the system can drop and read again, so even
+    a recording of many hours never has to fit in memory, and nothing is left behind.
 
     :raises AudioError: missing, undecodable, empty or silent audio.
     """
@@ -54,13 +61,24 @@ def decode(path: str | Path) -> np.ndarray:
         raise AudioError(f"{path}: no such audio file")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: the audio file is empty")
-    command = [ffmpeg_binary(), "-nostdin", "-v", "error", "-i", str(path), "-vn",
-               "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "s16le", "-"]
-    proc = subprocess.run(command, capture_output=True)
-    if proc.returncode != 0 or not proc.stdout:
-        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no audio stream"])[-1]
-        raise AudioError(f"{path}: cannot decode audio ({last})")
-    samples = np.frombuffer(proc.stdout, dtype=np.int16)
+    scratch_dir = cache_dir() / "decoded"
+    scratch_dir.mkdir(exist_ok=True)
+    for stale in scratch_dir.glob("*.s16le"):  # left by a process killed while decoding
+        if time.time() - stale.stat().st_mtime > 6 * 3600:
+            stale.unlink(missing_ok=True)
+    fd, scratch = tempfile.mkstemp(suffix=".s16le", dir=scratch_dir)
+    os.close(fd)
+    try:
+        command = [ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-i", str(path), "-vn",
+                   "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "s16le", scratch]
+        proc = subprocess.run(command, capture_output=True)
+        size = os.path.getsize(scratch)
+        if proc.returncode != 0 or size == 0:
+            last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no audio stream"])[-1]
+            raise AudioError(f"{path}: cannot decode audio ({last})")
+        samples = np.memmap(scratch, dtype=np.int16, mode="r", shape=(size // 2,))
+    finally:
+        os.unlink(scratch)  # the mapping keeps the data until it is dropped
     if len(samples) < SAMPLE_RATE // 10:
         raise AudioError(f"{path}: the recording holds no audio")
     peak = max(int(samples.max()), -int(samples.min()))  # no abs(): it would copy, and overflow at -32768
@@ -82,9 +100,20 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def write_web_copy(source: Path, target: Path) -> None:
+    """The recording as a constant-bitrate mono MP3 that browsers seek in, encoded by ffmpeg straight
+    from the source file (nothing of it passes through memory here)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    command = [ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-i", str(source), "-vn", "-ac", "1",
+               "-ar", str(SAMPLE_RATE), "-c:a", "libmp3lame", "-b:a", WEB_BITRATE, "-f", "mp3", str(target)]
+    proc = subprocess.run(command, capture_output=True)
+    if proc.returncode != 0:
+        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["ffmpeg failed"])[-1]
+        raise AudioError(f"{source}: cannot write the web copy ({last})")
+
+
 def export_mp3(samples: np.ndarray, target: Path) -> None:
-    """16 kHz mono samples as a constant-bitrate MP3 (pydub + ffmpeg): the web copy browsers seek in,
-    and exported clips."""
+    """16 kHz mono samples as a constant-bitrate MP3 (pydub drives ffmpeg): exported clips."""
     AudioSegment.converter = ffmpeg_binary()
     target.parent.mkdir(parents=True, exist_ok=True)
     segment = AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)

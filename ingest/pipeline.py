@@ -210,7 +210,10 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     media_rel = f"{MEDIA_DIR}/{meeting_id}-{audio_sha[:12]}.mp3"
     media_abs = db_path.parent / media_rel
     tmp_media = media_abs.with_name(media_abs.name + ".part")
-    audio.export_mp3(samples, tmp_media)
+    try:
+        audio.write_web_copy(audio_path, tmp_media)
+    except audio.AudioError as e:
+        raise IngestError(str(e)) from e
     record = build_record(
         meeting_id, official_text, alignment,
         meeting={
