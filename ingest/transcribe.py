@@ -46,7 +46,7 @@ class DecodingSettings:
     no_speech_threshold: float | None = None  # never drop a 30 s window as silence: alignment needs every word
     word_timestamps: bool = True
     vad: bool = False  # skip silence with Silero VAD (faster-whisper only)
-    chunk_seconds: int = 1200  # longer audio is transcribed in pieces cut at pauses: bounded memory
+    chunk_seconds: int = 300  # longer audio is transcribed in pieces cut at pauses: memory stays bounded
     compute_type: str | None = None  # CTranslate2 precision (faster-whisper only): int8 on CPU, float16 on GPU
 
 
