@@ -40,7 +40,7 @@ def bad_cases(work, fixtures):
     (work / "zero.wav").write_bytes(b"")
     truncated = (fixtures / "seed" / "seed_plain.mp3").read_bytes()[:2000]
     (work / "truncated.mp3").write_bytes(truncated)
-    write_wav(work / "silence.wav", np.zeros(16000 * 5))
+    write_wav(work / "silence.wav", np.zeros(16000 * 600))  # ten minutes
     (work / "big5.txt").write_bytes("這是一個測試文件，我們討論經濟發展與社會穩定的問題。\n".encode("big5") * 3)
     (work / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (work / "empty.txt").write_bytes(b"")
