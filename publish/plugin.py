@@ -50,7 +50,7 @@ async def media(scope, receive, send, datasette, request):
     row = (await db.execute("select media_path from meetings where id = ?", [meeting_id])).first()
     root = getattr(datasette, "_podium_root", None) or Path(db.path).parent
     path = (root / row["media_path"]).resolve() if row and row["media_path"] else None
-    if path is None or not path.is_file() or not path.is_relative_to(root / "media"):
+    if path is None or not path.is_file() or not path.is_relative_to((root / "media").resolve()):
         return await _not_found(send)
     response = FileResponse(path, media_type="audio/mpeg", headers={"Cache-Control": "public, max-age=3600"})
     await response(scope, receive, send)

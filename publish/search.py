@@ -60,8 +60,12 @@ def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
         params[f"{kind}_match"] = " AND ".join(
             "(" + " OR ".join(f'"{v}"' for v in variants(term)) + ")" for term in long_terms
         )
-        source = f"[{table}_fts] f join [{table}] t on t.rowid = f.rowid"
-        where.append(f"[{table}_fts] match :{kind}_match")
+        fts = f"select rowid, rank from [{table}_fts] where [{table}_fts] match :{kind}_match"
+        if not (query.meeting_id or query.date_from or query.date_to) and len(long_terms) == len(query.terms):
+            # nothing filters the matches further: only the best `limit` can make this page, and FTS5
+            # ranks them in C, so the join and the sort below see a page's worth, not every match
+            fts += " order by rank limit :limit"
+        source = f"({fts}) f join [{table}] t on t.rowid = f.rowid"
         score = "f.rank"  # bm25: lower is better
     for k, term in enumerate(t for t in query.terms if len(t) < 3):
         ors = []
@@ -94,12 +98,12 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[list[dict], bo
     """One page of results, and whether there is a next page."""
     if not query.terms:
         return [], False
-    params: dict = {}
+    params: dict = {"limit": query.page * query.size + 1}
     kinds = [query.kind] if query.kind in KINDS else list(KINDS)
     union = " union all ".join(_table_sql(kind, query, params) for kind in kinds)
-    params["limit"], params["offset"] = query.size + 1, (query.page - 1) * query.size
+    params["size"], params["offset"] = query.size + 1, (query.page - 1) * query.size
     sql = (f"select * from ({union}) order by score, length(text), meeting_date desc, meeting_id, start "
-           f"limit :limit offset :offset")
+           f"limit :size offset :offset")
     cursor = conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     rows = [dict(zip(columns, r)) for r in cursor.fetchall()]

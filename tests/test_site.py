@@ -1,6 +1,7 @@
 """The published archive, in process: metadata, search, media with HTTP Range, CSV, meeting page."""
 
 import csv
+import shutil
 import io
 import sqlite3
 
@@ -175,3 +176,24 @@ async def test_public_site_headers_and_read_only_bounded_sql(site):
     slow = await ds.client.get("/archive.json", params={
         "sql": "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"})
     assert slow.status_code == 400 and "interrupted" in slow.text.lower()
+
+
+async def test_media_route_does_not_follow_links_out_of_media(site, tmp_path):
+    """Even a media_path that points at a symlink in media/ leading elsewhere is not served."""
+    _, db = site
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web")
+    link = db.parent / "media" / "evil.mp3"
+    link.symlink_to(secret)
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    (tmp_path / "media").symlink_to(db.parent / "media", target_is_directory=True)
+    conn = sqlite3.connect(copy)
+    conn.execute("update meetings set media_path = 'media/evil.mp3' where id = 'jfk'")
+    conn.commit()
+    conn.close()
+    try:
+        response = await make_datasette(copy).client.get("/media/jfk")
+        assert response.status_code == 404 and b"not for the web" not in response.content
+    finally:
+        link.unlink()
