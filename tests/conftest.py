@@ -1,6 +1,10 @@
 import hashlib
 import os
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,6 +40,28 @@ def podium_cache(tmp_path_factory):
     """A fresh transcript cache for the test session, so every test run transcribes for real."""
     with fresh_cache(tmp_path_factory.mktemp("podium-cache")) as cache:
         yield cache
+
+
+@contextmanager
+def running_server(db_path: Path, *options: str):
+    """`podium serve` on a free loopback port, for as long as the block runs; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port),
+                             *options], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -2,25 +2,17 @@
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from conftest import running_server
 from ingest.pipeline import ingest
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -32,19 +24,8 @@ def server(tmp_path_factory, fixtures):
     work = tmp_path_factory.mktemp("browser")
     ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", work / "archive.db",
            meeting_id="aishell", date="2024-05-01", speaker="AISHELL", progress=False)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", "archive.db", "--port", str(port)],
-                            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_server(work / "archive.db") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

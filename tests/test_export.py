@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from ingest.export import render, to_srt, to_vtt
+from ingest.export import to_srt, to_vtt
 from ingest.pipeline import ingest
 
 SRT_CUE = re.compile(r"^(\d+)\n(\d{2}:\d{2}:\d{2},\d{3}) --> (\d{2}:\d{2}:\d{2},\d{3})\n(.+)$")

@@ -2,14 +2,11 @@
 
 import asyncio
 import importlib.util
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from conftest import running_server
 from ingest.pipeline import ingest
 
 pytestmark = pytest.mark.slow
@@ -23,23 +20,8 @@ def test_fifty_clients_no_errors(tmp_path, fixtures):
 
     ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", tmp_path / "archive.db",
            meeting_id="aishell", progress=False)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", "archive.db", "--port", str(port),
-                               "--immutable"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        report = asyncio.run(load_test.run_load(f"http://127.0.0.1:{port}", "aishell", clients=50, seconds=10))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with running_server(tmp_path / "archive.db", "--immutable") as base:
+        report = asyncio.run(load_test.run_load(base, "aishell", clients=50, seconds=10))
     assert report["errors"] == 0
     assert report["requests"] > 200
     assert set(report["by_kind"]) == {"search 3 chars", "search 2 chars", "meeting page", "audio range"}

@@ -8,7 +8,6 @@ pytestmark = pytest.mark.slow
 
 def test_converted_checkpoint_decodes_like_ctranslate2(fixtures, tmp_path, monkeypatch):
     import ctranslate2
-    import torch
     import whisper
 
     from ingest import weights
