@@ -47,6 +47,16 @@ def ffmpeg_binary() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def _ffmpeg(source: Path, problem: str, *output: str) -> None:
+    """Run ffmpeg on `source` as 16 kHz mono into `output`; its last error line goes into the AudioError."""
+    command = [ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-i", str(source), "-vn",
+               "-ac", "1", "-ar", str(SAMPLE_RATE), *output]
+    proc = subprocess.run(command, capture_output=True)
+    if proc.returncode != 0:
+        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["ffmpeg failed"])[-1]
+        raise AudioError(f"{source}: {problem} ({last})")
+
+
 def decode(path: str | Path) -> np.ndarray:
     """Decode to 16 kHz mono 16-bit samples (int16: 115 MB per hour).
 
@@ -69,13 +79,10 @@ def decode(path: str | Path) -> np.ndarray:
     fd, scratch = tempfile.mkstemp(suffix=".s16le", dir=scratch_dir)
     os.close(fd)
     try:
-        command = [ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-i", str(path), "-vn",
-                   "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "s16le", scratch]
-        proc = subprocess.run(command, capture_output=True)
+        _ffmpeg(path, "cannot decode audio", "-c:a", "pcm_s16le", "-f", "s16le", scratch)
         size = os.path.getsize(scratch)
-        if proc.returncode != 0 or size == 0:
-            last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no audio stream"])[-1]
-            raise AudioError(f"{path}: cannot decode audio ({last})")
+        if size == 0:
+            raise AudioError(f"{path}: cannot decode audio (no audio stream)")
         samples = np.memmap(scratch, dtype=np.int16, mode="r", shape=(size // 2,))
     finally:
         os.unlink(scratch)  # the mapping keeps the data until it is dropped
@@ -104,12 +111,7 @@ def write_web_copy(source: Path, target: Path) -> None:
     """The recording as a constant-bitrate mono MP3 that browsers seek in, encoded by ffmpeg straight
     from the source file (nothing of it passes through memory here)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    command = [ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-i", str(source), "-vn", "-ac", "1",
-               "-ar", str(SAMPLE_RATE), "-c:a", "libmp3lame", "-b:a", WEB_BITRATE, "-f", "mp3", str(target)]
-    proc = subprocess.run(command, capture_output=True)
-    if proc.returncode != 0:
-        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["ffmpeg failed"])[-1]
-        raise AudioError(f"{source}: cannot write the web copy ({last})")
+    _ffmpeg(source, "cannot write the web copy", "-c:a", "libmp3lame", "-b:a", WEB_BITRATE, "-f", "mp3", str(target))
 
 
 def export_mp3(samples: np.ndarray, target: Path) -> None:

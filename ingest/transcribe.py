@@ -131,7 +131,7 @@ def cached_levels(audio_sha256: str) -> np.ndarray | None:
     return np.frombuffer(rows[0]["levels"], dtype=np.float16).astype(np.float32) if rows else None
 
 
-_models: dict[tuple[str, str], object] = {}
+_models: dict[tuple[str, str, str | None], object] = {}  # (engine, model, compute type)
 
 
 def load_model(engine: str, model: str, compute_type: str | None = None):

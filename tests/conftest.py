@@ -42,6 +42,11 @@ def podium_cache(tmp_path_factory):
         yield cache
 
 
+def podium(*args, cwd):
+    """Run the `podium` command line in a new process, as a user would."""
+    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True)
+
+
 @contextmanager
 def running_server(db_path: Path, *options: str):
     """`podium serve` on a free loopback port, for as long as the block runs; yields its base URL."""

@@ -1,17 +1,12 @@
 """Bad input: a one-line error naming the file, a non-zero exit, and the archive exactly as it was."""
 
-import subprocess
-import sys
 import wave
 
 import numpy as np
 import pytest
 
-from conftest import archive_checksum
+from conftest import archive_checksum, podium
 
-
-def podium(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def write_wav(path, samples, rate=16000):

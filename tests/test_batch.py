@@ -2,16 +2,13 @@
 
 import shutil
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
+from conftest import podium
+
 pytestmark = pytest.mark.slow
 
-
-def podium(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,13 @@
 """Transcription of a batch on a local Dask cluster of worker processes, then an ingest from the cache."""
 
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from conftest import fresh_cache
+from conftest import fresh_cache, podium
 
 pytestmark = pytest.mark.slow
 
-
-def podium(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True)
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
 
 import pytest
+
+from conftest import podium
 
 from ingest.export import to_srt, to_vtt
 from ingest.pipeline import ingest
@@ -53,9 +53,6 @@ def archive(tmp_path_factory, fixtures):
            progress=False)
     return db
 
-
-def podium(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True)
 
 
 @pytest.mark.slow
