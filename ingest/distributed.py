@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict
 
-from alignment import detect_language
+from podium.alignment import detect_language
 
 from .batch import Item
 from .textfile import read_official_text
@@ -32,7 +32,7 @@ from .transcribe import (
 
 def transcribe_on_worker(audio_path: str, engine: str, model: str, settings: dict) -> dict:
     """Runs on a worker: decode and transcribe one recording; nothing is written there."""
-    from alignment.pauses import find_pauses, frame_levels
+    from podium.alignment.pauses import find_pauses, frame_levels
 
     from . import audio
     from .transcribe import run_whisper

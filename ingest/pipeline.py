@@ -12,9 +12,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from alignment import Alignment, WrongTextError, align, detect_language
-from alignment.pauses import find_pauses, frame_levels
-from alignment.text import to_simplified
+from podium.alignment import Alignment, WrongTextError, align, detect_language
+from podium.alignment.pauses import find_pauses, frame_levels
+from podium.alignment.text import to_simplified
 
 from . import audio, store
 from .textfile import read_official_text

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from alignment.text import is_cjk
+from podium.alignment.text import is_cjk
 
 GB_FAMILY = {"gb18030", "gbk", "gb2312", "hz", "cp936"}
 MIN_COMMON_SHARE = 0.9  # GBK texts are mostly GB2312 characters; Big5/Shift-JIS read as GBK are not

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from alignment import Word
+from podium.alignment import Word
 
 from .audio import to_float
 from .paths import cache_dir

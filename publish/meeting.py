@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 
-from ingest import store
+from podium.ingest import store
 
 
 def hms(seconds: float | None) -> str:

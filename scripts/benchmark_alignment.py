@@ -21,9 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "fixtures" / "seed"
+SEED = ROOT / "tests" / "fixtures" / "seed"
 SAMPLE_TEXT = ROOT / "ingest" / "sample" / "official.txt"
-sys.path.insert(0, str(ROOT))
 
 
 def build_inputs(n_chars: int):
@@ -32,9 +31,9 @@ def build_inputs(n_chars: int):
     The transcript drops one character in 40, replaces one in 9 by another character (an ASR
     error), and inserts an off-script passage every 2,000 characters; 0.2 s per character.
     """
-    from alignment import Word
+    from podium.alignment import Word
 
-    from alignment import split_text
+    from podium.alignment import split_text
 
     sample = SAMPLE_TEXT.read_text(encoding="utf-8")
     sentences = [sample[sp.start:sp.end] for sp in split_text(sample)[1]]
@@ -66,7 +65,7 @@ def build_inputs(n_chars: int):
 
 
 def child(n_chars: int, do_align: bool) -> dict:
-    from alignment import align
+    from podium.alignment import align
 
     text, words = build_inputs(n_chars)
     seconds = None
@@ -96,10 +95,10 @@ def length_table() -> None:
 
 
 def seed_table() -> None:
-    from alignment import align
-    from alignment.pauses import frame_levels
-    from ingest import transcribe as tr
-    from ingest.audio import SAMPLE_RATE, decode, sha256_file
+    from podium.alignment import align
+    from podium.alignment.pauses import frame_levels
+    from podium.ingest import transcribe as tr
+    from podium.ingest.audio import SAMPLE_RATE, decode, sha256_file
 
     audio = SEED / "seed_plain.mp3"
     text = (SEED / "official.txt").read_text(encoding="utf-8")
@@ -128,9 +127,9 @@ def seed_table() -> None:
 
 def stage_table(text, words, levels) -> None:
     """What each alignment stage buys, on the seed recording's truth."""
-    from alignment import align
-    from ingest.evaluate import evaluate, load_truth
-    from ingest.pipeline import build_record
+    from podium.alignment import align
+    from podium.ingest.evaluate import evaluate, load_truth
+    from podium.ingest.pipeline import build_record
 
     truth = load_truth(SEED / "seed_plain_truth.json")
     print(f"\n{'stage (seed_plain, sentences)':<40}{'start med':>10}{'p95':>8}{'max':>8}{'end med':>9}{'p95':>8}{'max':>8}")

@@ -19,12 +19,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT.parent / "shared" / "fixtures"
-sys.path.insert(0, str(ROOT))
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def podium(*args, cwd, env):
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "podium.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, check=True)
 
 
@@ -32,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=20)
     args = parser.parse_args()
-    from ingest.audio import ffmpeg_binary
+    from podium.ingest.audio import ffmpeg_binary
 
     sources = [(FIXTURES / "zh_aishell" / "audio.wav", FIXTURES / "zh_aishell" / "official.txt"),
                (FIXTURES / "en_jfk" / "jfk.flac", FIXTURES / "en_jfk" / "official.txt")]

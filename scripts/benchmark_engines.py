@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "fixtures" / "seed"
+SEED = ROOT / "tests" / "fixtures" / "seed"
 
 
 def run(engine: str, audio: Path, official: Path, truth: Path) -> dict:
@@ -29,7 +29,7 @@ def run(engine: str, audio: Path, official: Path, truth: Path) -> dict:
         env = {**os.environ, "PODIUM_CACHE_DIR": cache}
         started = time.perf_counter()
         with tempfile.TemporaryFile() as out:
-            proc = subprocess.Popen([sys.executable, "-m", "ingest", "eval", str(audio), str(official), str(truth),
+            proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "eval", str(audio), str(official), str(truth),
                                      "--json", "--engine", engine], stdout=out, stderr=subprocess.DEVNULL, env=env)
             _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak memory
             wall = time.perf_counter() - started

@@ -19,8 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "fixtures" / "seed"
-sys.path.insert(0, str(ROOT))
+SEED = ROOT / "tests" / "fixtures" / "seed"
 
 
 def main() -> None:
@@ -29,7 +28,7 @@ def main() -> None:
     parser.add_argument("--engine", default="faster-whisper")
     args = parser.parse_args()
 
-    from ingest.audio import ffmpeg_binary
+    from podium.ingest.audio import ffmpeg_binary
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -44,7 +43,7 @@ def main() -> None:
         models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
         (cache / "models").symlink_to(models, target_is_directory=True)
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "ingest", "ingest", str(wav), "--text", str(tmp / "official.txt"),
+        proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "ingest", str(wav), "--text", str(tmp / "official.txt"),
                                  "--db", str(tmp / "archive.db"), "--id", "long", "--engine", args.engine, "--quiet"],
                                 env={**os.environ, "PODIUM_CACHE_DIR": str(cache)}, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 QUERIES = {
     "3 characters": ["党委书", "执行力", "县政府", "经济社", "抓落实"],
@@ -28,8 +27,8 @@ QUERIES = {
 
 
 def build(db_path: Path, n_sentences: int, per_meeting: int = 200) -> float:
-    from alignment import split_text
-    from ingest import store
+    from podium.alignment import split_text
+    from podium.ingest import store
 
     sample = (ROOT / "ingest" / "sample" / "official.txt").read_text(encoding="utf-8")
     base = [sample[s.start:s.end] for s in split_text(sample)[1]]
@@ -89,7 +88,7 @@ def serve(db_path: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "serve", "--db", str(db_path), "--port", str(port),
                              "--immutable"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"  # copied from ../shared/fixtures: a clone tests itself
 
 
 @contextmanager
@@ -44,7 +44,7 @@ def podium_cache(tmp_path_factory):
 
 def podium(*args, cwd):
     """Run the `podium` command line in a new process, as a user would."""
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "podium.cli", *args], cwd=cwd, capture_output=True, text=True)
 
 
 @contextmanager
@@ -53,7 +53,7 @@ def running_server(db_path: Path, *options: str):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "serve", "--db", str(db_path), "--port", str(port),
                              *options], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 30

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from alignment import NOT_SPOKEN, PARTIAL, SPOKEN, Word, WrongTextError, align
-from alignment.pauses import HOP, find_pauses, snap_edges
+from podium.alignment import NOT_SPOKEN, PARTIAL, SPOKEN, Word, WrongTextError, align
+from podium.alignment.pauses import HOP, find_pauses, snap_edges
 
 CHAR = 0.2  # seconds per spoken character
 PAUSE = 0.5  # seconds between spoken pieces

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from alignment import Word, WrongTextError, align
+from podium.alignment import Word, WrongTextError, align
 
 ALPHABET = "今天我们召开全县经济工作会议的主要任务是总结过去一年**（）。，；！？ \nabc123%."
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import running_server
-from ingest.pipeline import ingest
+from podium.ingest.pipeline import ingest
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

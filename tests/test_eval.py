@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 def report(fixtures, tmp_path_factory):
     seed = fixtures / "seed"
     done = subprocess.run(
-        [sys.executable, "-m", "ingest", "eval", str(seed / "seed_deviating.mp3"), str(seed / "official.txt"),
+        [sys.executable, "-m", "podium.cli", "eval", str(seed / "seed_deviating.mp3"), str(seed / "official.txt"),
          str(seed / "seed_deviating_truth.json"), "--json"],
         capture_output=True, text=True, cwd=tmp_path_factory.mktemp("eval"),
     )
@@ -48,8 +48,8 @@ def test_no_published_row_reveals_a_redacted_name(fixtures, tmp_path):
     """The speaker says 微山 (and other names) where the official text has **: none of it may be published."""
     import sqlite3
 
-    from ingest.pipeline import ingest
-    from publish import make_datasette
+    from podium.ingest.pipeline import ingest
+    from podium.publish import make_datasette
 
     seed = fixtures / "seed"
     truth = json.loads((seed / "seed_deviating_truth.json").read_text(encoding="utf-8"))

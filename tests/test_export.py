@@ -9,8 +9,8 @@ import pytest
 
 from conftest import podium
 
-from ingest.export import to_srt, to_vtt
-from ingest.pipeline import ingest
+from podium.ingest.export import to_srt, to_vtt
+from podium.ingest.pipeline import ingest
 
 SRT_CUE = re.compile(r"^(\d+)\n(\d{2}:\d{2}:\d{2},\d{3}) --> (\d{2}:\d{2}:\d{2},\d{3})\n(.+)$")
 VTT_CUE = re.compile(r"^(\d{2}:\d{2}:\d{2}\.\d{3}) --> (\d{2}:\d{2}:\d{2}\.\d{3})\n(.+)$")
@@ -76,7 +76,7 @@ def test_export_formats_from_the_archive(archive):
 
 @pytest.mark.slow
 def test_clips_cut_each_spoken_segment_in_time_order(archive):
-    from ingest.audio import decode
+    from podium.ingest.audio import decode
 
     work = archive.parent
     done = podium("export", "aishell", "--format", "csv", "--clips", "clips", cwd=work)

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from conftest import archive_checksum, fresh_cache
-from ingest.pipeline import IngestError, ingest, realign
+from podium.ingest.pipeline import IngestError, ingest, realign
 
 pytestmark = pytest.mark.slow
 

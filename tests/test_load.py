@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import running_server
-from ingest.pipeline import ingest
+from podium.ingest.pipeline import ingest
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,6 @@
 import json
 
-from alignment.segment import split_paragraphs, split_text
+from podium.alignment.segment import split_paragraphs, split_text
 
 
 def texts(text, spans):

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from ingest.pipeline import ingest
-from publish import make_datasette
+from podium.ingest.pipeline import ingest
+from podium.publish import make_datasette
 
 pytestmark = pytest.mark.slow
 

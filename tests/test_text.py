@@ -1,4 +1,4 @@
-from alignment.text import WILDCARD, detect_language, spoken_number, tokenize
+from podium.alignment.text import WILDCARD, detect_language, spoken_number, tokenize
 
 
 def keys(text, **kw):

@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from ingest.textfile import TextFileError, read_official_text
+from podium.ingest.textfile import TextFileError, read_official_text
 
 TEXT = "在2022年全县乡镇党委书记座谈会上的发言\n同志们：\n刚才，几位领导就如何做好乡镇工作向大家传授了很多经验和方法。\n"
 

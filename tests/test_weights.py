@@ -10,8 +10,8 @@ def test_converted_checkpoint_decodes_like_ctranslate2(fixtures, tmp_path, monke
     import ctranslate2
     import whisper
 
-    from ingest import weights
-    from ingest.audio import decode, to_float
+    from podium.ingest import weights
+    from podium.ingest.audio import decode, to_float
 
     monkeypatch.setenv("PODIUM_CACHE_DIR", str(tmp_path))  # convert from scratch
     model = weights.load_openai_whisper("base")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from .pipeline import IngestError, IngestResult, ingest, realign
-from .transcribe import ENGINES
+from podium.ingest.pipeline import IngestError, IngestResult, ingest, realign
+from podium.ingest.transcribe import ENGINES
 
 DB_OPTION = click.option("--db", "db_path", default="archive.db", show_default=True,
                          type=click.Path(dir_okay=False, path_type=Path), help="The archive database.")
@@ -82,7 +82,7 @@ def ingest_command(audio, text, db_path, meeting_id, title, date, speaker, langu
 def _ingest_batch(path: Path, db_path: Path, quiet: bool, **options) -> None:
     from tqdm import tqdm
 
-    from .batch import ManifestError, ingest_batch, items_from_path
+    from podium.ingest.batch import ManifestError, ingest_batch, items_from_path
 
     try:
         items = items_from_path(path)
@@ -122,8 +122,8 @@ def transcribe_command(batch, scheduler, language, model, engine):
     """
     from distributed import Client, LocalCluster
 
-    from .batch import ManifestError, items_from_path
-    from .distributed import transcribe_batch
+    from podium.ingest.batch import ManifestError, items_from_path
+    from podium.ingest.distributed import transcribe_batch
 
     try:
         items = items_from_path(batch)
@@ -164,7 +164,7 @@ def align_command(meeting_id, db_path, text):
 def _serve(db_path: Path, host: str, port: int, immutable: bool = False) -> None:
     import uvicorn
 
-    from publish import make_datasette
+    from podium.publish import make_datasette
 
     if not db_path.exists():
         raise click.ClickException(f"{db_path}: no archive here; ingest a recording first")
@@ -191,7 +191,7 @@ def serve_command(db_path, host, port, immutable):
 @click.option("--no-serve", is_flag=True, help="Ingest the sample only.")
 def demo_command(db_path, host, port, no_serve):
     """Ingest the bundled sample speech (once), then serve the archive."""
-    sample = resources.files("ingest") / "sample"
+    sample = resources.files("podium.ingest") / "sample"
     with resources.as_file(sample / "seed_plain.mp3") as audio, resources.as_file(sample / "official.txt") as text:
         try:
             result = ingest(audio, text, db_path, meeting_id="sample", date="2022-01-21", speaker="乡镇党委书记")
@@ -214,7 +214,7 @@ def demo_command(db_path, host, port, no_serve):
               help="Also cut each spoken segment's audio into this folder (MP3, names sort by time).")
 def export_command(meeting_ids, all_meetings, fmt, db_path, level, output, bom, clips):
     """Export the timed segments of MEETING_IDS (or --all) as CSV, SRT, WebVTT or JSON."""
-    from .export import ExportError, render, segments, write_clips
+    from podium.ingest.export import ExportError, render, segments, write_clips
 
     if bool(meeting_ids) == all_meetings:
         raise click.UsageError("give meeting IDs or --all, not both")
@@ -243,7 +243,7 @@ def eval_command(audio, official, truth, as_json, language, engine):
     """Ingest AUDIO + OFFICIAL into a scratch archive and compare with TRUTH timings."""
     import sqlite_utils
 
-    from .evaluate import evaluate, format_report, load_truth
+    from podium.ingest.evaluate import evaluate, format_report, load_truth
 
     scratch = Path(tempfile.mkdtemp(prefix="podium-eval-"))
     try:
@@ -268,3 +268,7 @@ def eval_command(audio, official, truth, as_json, language, engine):
         t = report["timing"]
         click.echo(f"{t['engine']}: audio {t['audio_seconds']:.1f} s, transcription {t['transcribe_seconds']:.1f} s"
                    f"{' (cached)' if t['transcript_cached'] else ''}, alignment {t['align_seconds']:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
