@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import sys
 import tempfile
 from importlib import resources
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import click
 
-from podium.ingest.pipeline import IngestError, IngestResult, ingest, realign
-from podium.ingest.transcribe import ENGINES
+from podium import schema
+from podium.ingest.engines import ENGINES
+from podium.ingest.pipeline import IngestError, IngestOptions, IngestResult, ingest, realign
 
 DB_OPTION = click.option("--db", "db_path", default="archive.db", show_default=True,
                          type=click.Path(dir_okay=False, path_type=Path), help="The archive database.")
@@ -63,23 +65,23 @@ def ingest_command(audio, text, db_path, meeting_id, title, date, speaker, langu
     paths relative to it): everything not yet in the archive is ingested, a bad file is reported and
     skipped, and a batch that was stopped resumes where it stopped.
     """
-    options = dict(language=language, model=model, engine=engine, replace=replace)
+    options = IngestOptions(meeting_id=meeting_id, title=title, date=date, speaker=speaker, language=language,
+                            model=model, engine=engine, replace=replace)
     if audio.is_dir() or audio.suffix.lower() in (".csv", ".jsonl", ".json"):
         if text or meeting_id or title:
             raise click.UsageError("--text, --id and --title are per recording: put them in a manifest")
-        _ingest_batch(audio, db_path, quiet, date=date, speaker=speaker, **options)
+        _ingest_batch(audio, db_path, quiet, options)
         return
     if text is None:
         raise click.UsageError("give the official text with --text")
     try:
-        result = ingest(audio, text, db_path, meeting_id=meeting_id, title=title, date=date, speaker=speaker,
-                        progress=not quiet, **options)
-    except IngestError as e:
+        result = ingest(audio, text, db_path, options, progress=not quiet)
+    except (IngestError, schema.ArchiveVersionError) as e:
         raise click.ClickException(str(e)) from e
     _report(result)
 
 
-def _ingest_batch(path: Path, db_path: Path, quiet: bool, **options) -> None:
+def _ingest_batch(path: Path, db_path: Path, quiet: bool, options: IngestOptions) -> None:
     from tqdm import tqdm
 
     from podium.ingest.batch import ManifestError, ingest_batch, items_from_path
@@ -89,10 +91,9 @@ def _ingest_batch(path: Path, db_path: Path, quiet: bool, **options) -> None:
     except ManifestError as e:
         raise click.ClickException(str(e)) from e
     failed = done = 0
-    options = {k: v for k, v in options.items() if v is not None}
     with tqdm(total=len(items), unit="file", desc="batch", disable=quiet) as bar:
         try:
-            for outcome in ingest_batch(items, db_path, progress=not quiet, **options):
+            for outcome in ingest_batch(items, db_path, options, progress=not quiet):
                 bar.update(1)
                 if outcome.error:
                     failed += 1
@@ -157,7 +158,7 @@ def align_command(meeting_id, db_path, text):
     """Align meeting MEETING_ID again from its cached transcript (no transcription)."""
     try:
         _report(realign(db_path, meeting_id, text))
-    except IngestError as e:
+    except (IngestError, schema.ArchiveVersionError) as e:
         raise click.ClickException(str(e)) from e
 
 
@@ -168,7 +169,10 @@ def _serve(db_path: Path, host: str, port: int, immutable: bool = False) -> None
 
     if not db_path.exists():
         raise click.ClickException(f"{db_path}: no archive here; ingest a recording first")
-    ds = make_datasette(db_path, immutable=immutable)
+    try:
+        ds = make_datasette(db_path, immutable=immutable)
+    except schema.ArchiveVersionError as e:
+        raise click.ClickException(str(e)) from e
     click.echo(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)")
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
 
@@ -194,12 +198,32 @@ def demo_command(db_path, host, port, no_serve):
     sample = resources.files("podium.ingest") / "sample"
     with resources.as_file(sample / "seed_plain.mp3") as audio, resources.as_file(sample / "official.txt") as text:
         try:
-            result = ingest(audio, text, db_path, meeting_id="sample", date="2022-01-21", speaker="乡镇党委书记")
-        except IngestError as e:
+            result = ingest(audio, text, db_path, IngestOptions(meeting_id="sample", date="2022-01-21",
+                                                                speaker="乡镇党委书记"))
+        except (IngestError, schema.ArchiveVersionError) as e:
             raise click.ClickException(str(e)) from e
     _report(result)
     if not no_serve:
         _serve(db_path, host, port)
+
+
+@main.command(name="upgrade")
+@DB_OPTION
+def upgrade_command(db_path):
+    """Bring an archive written by an older Podium to this version's schema (one transaction, every row kept)."""
+    from podium.ingest.store import open_for_writing
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no archive here")
+    conn = sqlite3.connect(db_path)
+    found = schema.version(conn)
+    conn.close()
+    try:
+        open_for_writing(db_path).close()
+    except schema.ArchiveVersionError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"{db_path}: upgraded from schema {found} to {schema.SCHEMA_VERSION}" if found < schema.SCHEMA_VERSION
+               else f"{db_path}: already at schema {schema.SCHEMA_VERSION}")
 
 
 @main.command(name="export")
@@ -243,16 +267,16 @@ def eval_command(audio, official, truth, as_json, language, engine):
     """Ingest AUDIO + OFFICIAL into a scratch archive and compare with TRUTH timings."""
     import sqlite_utils
 
-    from podium.ingest.evaluate import evaluate, format_report, load_truth
+    from podium.alignment.evaluate import evaluate, format_report
 
     scratch = Path(tempfile.mkdtemp(prefix="podium-eval-"))
     try:
         db_path = scratch / "eval.db"
-        result = ingest(audio, official, db_path, meeting_id="eval", language=language, engine=engine,
+        result = ingest(audio, official, db_path, IngestOptions(meeting_id="eval", language=language, engine=engine),
                         progress=not as_json)
         db = sqlite_utils.Database(db_path)
         rows = {t: list(db[t].rows_where(order_by="rowid")) for t in ("paragraphs", "sentences", "unscripted")}
-        report = evaluate(rows["paragraphs"], rows["sentences"], rows["unscripted"], load_truth(truth))
+        report = evaluate(rows["paragraphs"], rows["sentences"], rows["unscripted"], json.loads(truth.read_text(encoding="utf-8")))
         engine = db["meetings"].get("eval")["engine"]
         report["timing"] = {"engine": engine, "audio_seconds": result.duration, "transcribe_seconds": result.transcribe_seconds,
                             "align_seconds": result.align_seconds, "transcript_cached": result.transcript_cached}

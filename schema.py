@@ -1,1 +1,311 @@
-"""placeholder"""
+"""The archive's schema, in one place: tables, columns and what they mean (in Chinese and English),
+row IDs, time formatting, the rows of one meeting, and the versions an archive goes through.
+
+Ingest writes through it, the site and the exports read through it, `metadata.json` is generated
+from it (`python -m podium.publish.metadata`), and the benchmarks build their archives with it.
+
+Versions: an archive records its schema version in `PRAGMA user_version`. The first release wrote
+none (0). `upgrade()` brings an older archive to `SCHEMA_VERSION` in one transaction when Podium
+opens it for writing; serving never writes, so `podium serve` asks for `podium upgrade` instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from podium.alignment import Alignment
+
+SCHEMA_VERSION = 1
+STATUSES = ("spoken", "partial", "not_spoken")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: type
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    zh: str
+    en: str
+    columns: tuple[Column, ...]
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (column, other table, other column)
+    indexes: tuple[tuple[tuple[str, ...], bool], ...] = ()  # (columns, unique)
+    searchable: bool = False  # a full-text index over `text`, kept in sync by triggers
+    facets: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _times(what: str, zh: str) -> tuple[Column, ...]:
+    return (
+        Column("start", float, f"{zh}在录音中的开始时间（秒），未讲则为空", f"Start of the {what} in the recording (seconds); empty if not spoken"),
+        Column("end", float, f"{zh}在录音中的结束时间（秒），未讲则为空", f"End of the {what} in the recording (seconds); empty if not spoken"),
+        Column("start_hms", str, "开始时间（时:分:秒.毫秒）", "Start as hh:mm:ss.mmm, for spreadsheets"),
+        Column("end_hms", str, "结束时间（时:分:秒.毫秒）", "End as hh:mm:ss.mmm, for spreadsheets"),
+    )
+
+
+_STATUS = (
+    Column("status", str, "spoken 已讲、partial 部分讲述或 not_spoken 未讲", "spoken, partial or not_spoken"),
+    Column("confidence", float, "录音中听到的文字比例（0–1）", "Share of the text heard in the recording (0-1)"),
+)
+_MEETING_FK = (("meeting_id", "meetings", "id"),)
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "meetings", "每个录音及其讲话稿一行。", "One row per ingested recording and its official text.",
+        (
+            Column("id", str, "会议编号（默认取自音频文件名）", "Meeting ID (from the audio file name unless given)"),
+            Column("title", str, "标题（默认为讲话稿第一行）", "Title (the first line of the official text unless given)"),
+            Column("date", str, "会议日期（YYYY-MM-DD）", "Date of the meeting (YYYY-MM-DD)"),
+            Column("speaker", str, "主讲人", "Main speaker"),
+            Column("language", str, "语言：zh 或 en", "zh or en"),
+            Column("duration", float, "录音时长（秒）", "Length of the recording in seconds"),
+            Column("audio_sha256", str, "原始录音的 SHA-256", "SHA-256 of the original recording"),
+            Column("text_sha256", str, "讲话稿（UTF-8）的 SHA-256", "SHA-256 of the official text (UTF-8)"),
+            Column("source_path", str, "导入时录音的文件名", "File name of the recording as ingested"),
+            Column("media_path", str, "网页用音频副本（相对于数据库），在 /media/<id> 提供",
+                   "Web copy of the audio, relative to the database; served at /media/<id>"),
+            Column("official_text", str, "公开发布的讲话稿全文", "The official text as published"),
+            Column("engine", str, "语音识别引擎", "Speech recognition engine"),
+            Column("model", str, "Whisper 模型", "Whisper model"),
+            Column("settings", str, "解码设置（JSON）", "Decoding settings (JSON)"),
+            Column("matched_share", float, "讲话稿在录音中找到的比例（0–1）", "Share of the official text found in the recording (0-1)"),
+            Column("ingested_at", str, "导入时间（UTC）", "When the meeting was ingested (UTC)"),
+        ),
+        facets=("speaker", "date", "language"),
+    ),
+    Table(
+        "paragraphs", "讲话稿的段落，每个非空行一行，带录音中的时间。",
+        "The official text, one row per non-empty line, with its time span in the recording.",
+        (
+            Column("id", str, "稳定编号：<会议>_p<段>", "Stable ID: <meeting>_p<seq>"),
+            Column("meeting_id", str, "会议", "Meeting"),
+            Column("seq", int, "段落序号，从 0 开始（0 为标题行）", "Paragraph number from 0 (0 is the title line)"),
+            Column("text", str, "公开发布的段落文字（保留隐去标记）", "Paragraph text as published (redaction marks kept)"),
+            *_times("paragraph", "段落"),
+            *_STATUS,
+        ),
+        foreign_keys=_MEETING_FK,
+        indexes=((("meeting_id", "seq"), True),),
+        searchable=True,
+        facets=("meeting_id", "status"),
+    ),
+    Table(
+        "sentences", "讲话稿的句子，每句一行，带录音中的时间。",
+        "The official text, one row per sentence, with its time span in the recording.",
+        (
+            Column("id", str, "稳定编号：<会议>_p<段>_s<句>", "Stable ID: <meeting>_p<paragraph>_s<seq>"),
+            Column("meeting_id", str, "会议", "Meeting"),
+            Column("paragraph_id", str, "所属段落", "Paragraph"),
+            Column("paragraph_seq", int, "段落序号", "Paragraph number"),
+            Column("seq", int, "段内句子序号，从 0 开始", "Sentence number within its paragraph, from 0"),
+            Column("text", str, "公开发布的句子文字（保留隐去标记）", "Sentence text as published (redaction marks kept)"),
+            *_times("sentence", "句子"),
+            *_STATUS,
+        ),
+        foreign_keys=_MEETING_FK + (("paragraph_id", "paragraphs", "id"),),
+        indexes=((("meeting_id", "paragraph_seq", "seq"), True), (("meeting_id", "start"), False)),
+        searchable=True,
+        facets=("meeting_id", "status"),
+    ),
+    Table(
+        "unscripted", "讲话稿以外所说的内容：即兴发挥、主持人、其他发言人。",
+        "What was said that is not in the official text: ad-libs, the host, other speakers.",
+        (
+            Column("id", str, "稳定编号：<会议>_u<序号>", "Stable ID: <meeting>_u<seq>"),
+            Column("meeting_id", str, "会议", "Meeting"),
+            Column("start", float, "在录音中的开始时间（秒）", "Start in the recording (seconds)"),
+            Column("end", float, "在录音中的结束时间（秒）", "End in the recording (seconds)"),
+            Column("start_hms", str, "开始时间（时:分:秒.毫秒）", "Start as hh:mm:ss.mmm, for spreadsheets"),
+            Column("end_hms", str, "结束时间（时:分:秒.毫秒）", "End as hh:mm:ss.mmm, for spreadsheets"),
+            Column("text", str, "该段话的自动转写（中文为简体）", "Automatic transcript of the passage (simplified script for Chinese)"),
+        ),
+        foreign_keys=_MEETING_FK,
+        indexes=((("meeting_id", "start"), False),),
+        searchable=True,
+        facets=("meeting_id",),
+    ),
+)
+TABLE = {t.name: t for t in TABLES}
+
+# The columns of a timed segment in exports (CSV, JSON) and of one search result.
+SEGMENT_COLUMNS = ("meeting_id", "paragraph_seq", "seq", "start", "end", "start_hms", "end_hms", "status",
+                   "confidence", "text")
+SEARCH_COLUMNS = ("kind", "meeting_id", "meeting_title", "meeting_date", "speaker", "paragraph_seq", "sentence_seq",
+                  "start", "end", "start_hms", "end_hms", "status", "text", "url")
+
+
+def hms(seconds: float | None, decimals: int = 3) -> str | None:
+    """hh:mm:ss.mmm (with `decimals` digits after the seconds' point); None for None."""
+    if seconds is None:
+        return None
+    scale = 10**decimals
+    units = int(round(seconds * scale))
+    h, rest = divmod(units, 3600 * scale)
+    m, rest = divmod(rest, 60 * scale)
+    width = 3 + decimals if decimals else 2
+    return f"{h:02d}:{m:02d}:{rest / scale:0{width}.{decimals}f}"
+
+
+def paragraph_id(meeting_id: str, seq: int) -> str:
+    return f"{meeting_id}_p{seq:04d}"
+
+
+def sentence_id(meeting_id: str, paragraph_seq: int, seq: int) -> str:
+    return f"{meeting_id}_p{paragraph_seq:04d}_s{seq:03d}"
+
+
+def unscripted_id(meeting_id: str, seq: int) -> str:
+    return f"{meeting_id}_u{seq:04d}"
+
+
+def moment_url(meeting_id: str, start: float | None) -> str:
+    """The site's link to a moment of a meeting."""
+    return f"/meeting/{meeting_id}" + (f"#t={start:g}" if start is not None else "")
+
+
+@dataclass
+class MeetingRows:
+    """Everything stored for one meeting, one list of rows per table."""
+
+    meeting: dict
+    paragraphs: list[dict] = field(default_factory=list)
+    sentences: list[dict] = field(default_factory=list)
+    unscripted: list[dict] = field(default_factory=list)
+
+
+def _timed(span) -> dict:
+    start, end = (None if t is None else round(t, 3) for t in (span.start, span.end))
+    return {"start": start, "end": end, "start_hms": hms(start), "end_hms": hms(end)}
+
+
+def meeting_rows(meeting: dict, text: str, alignment: Alignment) -> MeetingRows:
+    """The rows of one meeting from its official text and alignment.
+
+    Official rows carry the official text, redaction marks included; unscripted passages are the
+    transcript's text, in simplified script for Chinese like the official texts.
+    """
+    from podium.alignment.text import to_simplified
+
+    meeting_id = meeting["id"]
+
+    def official(span) -> dict:
+        return {"text": text[span.start_char:span.end_char], **_timed(span), "status": span.status,
+                "confidence": span.confidence}
+
+    return MeetingRows(
+        meeting={c: meeting.get(c) for c in TABLE["meetings"].column_names},
+        paragraphs=[
+            {"id": paragraph_id(meeting_id, p.seq), "meeting_id": meeting_id, "seq": p.seq, **official(p)}
+            for p in alignment.paragraphs
+        ],
+        sentences=[
+            {"id": sentence_id(meeting_id, s.paragraph_seq, s.seq), "meeting_id": meeting_id,
+             "paragraph_id": paragraph_id(meeting_id, s.paragraph_seq), "paragraph_seq": s.paragraph_seq,
+             "seq": s.seq, **official(s)}
+            for s in alignment.sentences
+        ],
+        unscripted=[
+            {"id": unscripted_id(meeting_id, k), "meeting_id": meeting_id, **_timed(u),
+             "text": to_simplified(u.text) if alignment.language == "zh" else u.text}
+            for k, u in enumerate(alignment.unscripted)
+        ],
+    )
+
+
+# --- creating and upgrading an archive -------------------------------------------------------------
+
+def version(conn: sqlite3.Connection) -> int:
+    return conn.execute("pragma user_version").fetchone()[0]
+
+
+def create_archive(path: Path) -> None:
+    """A new archive with every table, index and full-text index of the current schema.
+
+    Built beside `path` and moved into place: sqlite-utils commits as it creates, so a crash
+    half-way leaves a scratch file, never a half-made archive.
+    """
+    import sqlite_utils
+
+    scratch = path.with_name(path.name + ".new")
+    scratch.unlink(missing_ok=True)
+    db = sqlite_utils.Database(scratch)
+    for table in TABLES:
+        db[table.name].create({c.name: c.type for c in table.columns}, pk="id",
+                              foreign_keys=list(table.foreign_keys))
+        for columns, unique in table.indexes:
+            db[table.name].create_index(list(columns), unique=unique)
+        if table.searchable:
+            # trigram: FTS5's only built-in tokenizer that finds Chinese words (3+ characters)
+            db[table.name].enable_fts(["text"], tokenize="trigram", create_triggers=True)
+    db.execute(f"pragma user_version = {SCHEMA_VERSION}")
+    db.enable_wal()  # readers (the site) keep reading while an ingest writes
+    db.close()
+    os.replace(scratch, path)
+
+
+def _v0_to_v1(conn: sqlite3.Connection) -> None:
+    """The first release published the ingest machine's absolute path of each recording: keep the name."""
+    rows = conn.execute("select id, source_path from meetings where source_path is not null").fetchall()
+    for meeting_id, path in rows:
+        conn.execute("update meetings set source_path = ? where id = ?",
+                     [path.replace("\\", "/").rsplit("/", 1)[-1], meeting_id])
+
+
+# MIGRATIONS[n] takes an archive from version n to n + 1; each runs inside upgrade()'s transaction.
+MIGRATIONS = {0: _v0_to_v1}
+
+
+class ArchiveVersionError(RuntimeError):
+    """The archive was written by a newer Podium, or needs `podium upgrade` before it is served."""
+
+
+def upgrade(conn: sqlite3.Connection, path: str = "archive") -> int:
+    """Bring an archive written by an older Podium to SCHEMA_VERSION, in one transaction; every row is kept.
+
+    Returns the version the archive had.
+
+    :raises ArchiveVersionError: the archive is newer than this Podium.
+    """
+    found = version(conn)
+    if found > SCHEMA_VERSION:
+        raise ArchiveVersionError(f"{path}: written by a newer Podium (schema {found}, this one knows "
+                                  f"{SCHEMA_VERSION}); upgrade Podium")
+    if found == SCHEMA_VERSION:
+        return found
+    conn.execute("begin immediate")
+    try:
+        for step in range(found, SCHEMA_VERSION):
+            MIGRATIONS[step](conn)
+        conn.execute(f"pragma user_version = {SCHEMA_VERSION}")
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return found
+
+
+def check_servable(conn: sqlite3.Connection, path: str = "archive") -> None:
+    """Serving never writes: an archive of another version is refused with what to do.
+
+    :raises ArchiveVersionError:
+    """
+    found = version(conn)
+    if found < SCHEMA_VERSION:
+        raise ArchiveVersionError(f"{path}: an archive of schema {found}; run `podium upgrade --db {path}` "
+                                  f"once (every row is kept), then serve it")
+    if found > SCHEMA_VERSION:
+        raise ArchiveVersionError(f"{path}: written by a newer Podium (schema {found}); upgrade Podium")

@@ -9,13 +9,15 @@ A bad file is reported and skipped. While one recording is transcribed, a thread
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
+import traceback
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pipeline import IngestError, IngestResult, complete, prepare, slug_from_path
+from .pipeline import IngestError, IngestOptions, IngestResult, complete, prepare, slug_from_path
 
 AUDIO_EXTENSIONS = {".mp3", ".wav", ".flac", ".m4a", ".mp4", ".aac", ".ogg", ".opus", ".oga", ".webm", ".wma",
                     ".amr", ".mkv", ".mov", ".avi"}
@@ -30,7 +32,7 @@ class ManifestError(ValueError):
 class Item:
     audio: Path
     text: Path | None
-    options: dict = field(default_factory=dict)  # id, title, date, speaker, language as given
+    options: dict = field(default_factory=dict)  # IngestOptions fields given for this recording (manifest row)
 
     @property
     def meeting_id(self) -> str:
@@ -83,15 +85,19 @@ def items_from_path(path: Path) -> list[Item]:
     return items_from_folder(path) if path.is_dir() else items_from_manifest(path)
 
 
-def ingest_batch(items: list[Item], db_path: Path, *, progress: bool = True, **options) -> Iterator[Outcome]:
-    """Ingest each item, yielding its outcome as soon as it is known. Options as for `pipeline.prepare`."""
+def ingest_batch(items: list[Item], db_path: Path, options: IngestOptions = IngestOptions(), *,
+                 progress: bool = True) -> Iterator[Outcome]:
+    """Ingest each item, yielding its outcome as soon as it is known; an item's own options replace `options`.
+
+    A recording that fails in any way is reported and the batch goes on with the next one.
+    """
     seen: dict[str, Item] = {}
 
     def start(item: Item):
         if item.text is None or not item.text.exists():
             raise IngestError(f"{item.audio}: no official text beside it ({item.audio.with_suffix('.txt').name})")
         given = {k: v for k, v in item.options.items() if v is not None}
-        return prepare(item.audio, item.text, db_path, progress=progress, **{**options, **given})
+        return prepare(item.audio, item.text, db_path, dataclasses.replace(options, **given), progress=progress)
 
     queued: list[tuple[Item, str | None]] = []
     for item in items:
@@ -115,8 +121,9 @@ def ingest_batch(items: list[Item], db_path: Path, *, progress: bool = True, **o
                 yield Outcome(item, error=error)
                 continue
             try:
-                prepared = pending.pop(k).result()
-                result = prepared if isinstance(prepared, IngestResult) else complete(prepared, progress=progress)
-                yield Outcome(item, result=result)
+                yield Outcome(item, result=complete(pending.pop(k).result(), progress=progress))
             except IngestError as e:
                 yield Outcome(item, error=str(e))
+            except Exception as e:  # noqa: BLE001 -- an unexpected failure of one recording; the batch goes on
+                traceback.print_exc()
+                yield Outcome(item, error=f"{item.audio}: unexpected error: {e!r}")

@@ -19,15 +19,8 @@ from podium.alignment import detect_language
 
 from .batch import Item
 from .textfile import read_official_text
-from .transcribe import (
-    DecodingSettings,
-    cache_key,
-    cached_transcript,
-    default_engine,
-    Transcript,
-    settings_for,
-    store_transcript,
-)
+from .cache import cache_key, cached_transcript, store_transcript
+from .engines import DecodingSettings, Transcript, default_engine, settings_for
 
 
 def transcribe_on_worker(audio_path: str, engine: str, model: str, settings: dict) -> dict:

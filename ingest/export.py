@@ -8,11 +8,13 @@ import json
 import sqlite3
 from pathlib import Path
 
-from . import audio, store
+from podium import schema
+
+from . import audio
 
 FORMATS = ("csv", "json", "srt", "vtt")
 LEVELS = ("sentence", "paragraph")
-COLUMNS = ["meeting_id", "paragraph_seq", "seq", "start", "end", "start_hms", "end_hms", "status", "confidence", "text"]
+COLUMNS = schema.SEGMENT_COLUMNS
 
 
 class ExportError(ValueError):
@@ -41,7 +43,7 @@ def segments(db_path: Path, meeting_ids: list[str] | None, level: str = "sentenc
 
 
 def _cue_time(seconds: float, separator: str) -> str:
-    return store.hms(seconds).replace(".", separator)
+    return schema.hms(seconds).replace(".", separator)
 
 
 def _cue_text(text: str) -> str:

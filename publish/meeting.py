@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import bisect
 
-from podium.ingest import store
+from podium import schema
 
 
 def hms(seconds: float | None) -> str:
     """hh:mm:ss.s for display; empty for None."""
-    return store.hms(seconds, decimals=1) or ""
+    return schema.hms(seconds, decimals=1) or ""
 
 
 def build_blocks(paragraphs: list[dict], sentences: list[dict], unscripted: list[dict]) -> list[dict]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import opencc
 
+from podium.schema import moment_url
+
 _t2s = opencc.OpenCC("t2s")
 _s2t = opencc.OpenCC("s2t")
 
@@ -89,11 +91,11 @@ def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
     if query.date_to:
         where.append("m.date <= :date_to")
         params["date_to"] = query.date_to
-    seqs = ("t.paragraph_seq as paragraph_seq, t.seq as seq" if kind == "official"
-            else "null as paragraph_seq, null as seq")
+    own = ("t.paragraph_seq as paragraph_seq, t.seq as seq, t.status as status" if kind == "official"
+           else "null as paragraph_seq, null as seq, null as status")
     return (
-        f"select '{kind}' as kind, t.meeting_id, {seqs}, t.start, t.[end], t.start_hms, t.end_hms, t.text, "
-        f"m.title as meeting_title, m.date as meeting_date, {score} as score "
+        f"select '{kind}' as kind, t.meeting_id, {own}, t.start, t.[end], t.start_hms, t.end_hms, t.text, "
+        f"m.title as meeting_title, m.date as meeting_date, m.speaker as speaker, {score} as score "
         f"from {source} join meetings m on m.id = t.meeting_id where {' and '.join(where) or '1'}"
     )
 
@@ -117,6 +119,7 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[list[dict], bo
         r["sentence_seq"] = r.pop("seq")
         r.pop("score")
         r["snippet"] = snippet(r["text"], query.terms)
+        r["url"] = moment_url(r["meeting_id"], r["start"])
         results.append(r)
     return results, more
 

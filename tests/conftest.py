@@ -1,5 +1,7 @@
 import hashlib
+import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -10,20 +12,21 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 FIXTURES = ROOT / "tests" / "fixtures"  # copied from ../shared/fixtures: a clone tests itself
 
 
 @contextmanager
 def fresh_cache(directory: Path):
-    """PODIUM_CACHE_DIR pointed at an empty transcript cache in `directory` for the duration.
+    """PODIUM_CACHE_DIR pointed at the transcript cache in `directory` (empty when new) for the duration.
 
     Converted model weights are shared with the user's cache: converting is not what is tested
     here (tests/test_weights.py converts into a directory of its own).
     """
     models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
     models.mkdir(parents=True, exist_ok=True)
-    (directory / "models").symlink_to(models, target_is_directory=True)
+    if not (directory / "models").exists():
+        (directory / "models").symlink_to(models, target_is_directory=True)
     old = os.environ.get("PODIUM_CACHE_DIR")
     os.environ["PODIUM_CACHE_DIR"] = str(directory)
     try:
@@ -72,6 +75,76 @@ def running_server(db_path: Path, *options: str):
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
+
+
+def write_meeting_from_spans(db_path: Path, meeting: dict, audio: Path, text: Path,
+                             spans: dict[int, tuple[float, float]]) -> None:
+    """Write a meeting without Whisper: each paragraph's words spread evenly over its known span, aligned
+    and stored through the same code as a real ingest (aligner, schema rows, store, web copy)."""
+    from podium import schema
+    from podium.alignment import Word, align, detect_language
+    from podium.ingest import audio as audio_io
+    from podium.ingest import store
+
+    official = text.read_text(encoding="utf-8")
+    language = detect_language(official)
+    lines = [line.strip() for line in official.splitlines() if line.strip()]
+    words = []
+    for seq, (start, end) in sorted(spans.items()):
+        pieces = lines[seq].split() if language == "en" else [c for c in lines[seq] if c.isalnum()]
+        step = (end - start) / len(pieces)
+        words += [Word(w, start + k * step, start + (k + 1) * step) for k, w in enumerate(pieces)]
+    alignment = align(official, words, language=language)
+    media_path = f"media/{meeting['id']}-{audio_io.sha256_file(audio)[:12]}.mp3"  # named as ingest names it
+    (db_path.parent / "media").mkdir(exist_ok=True)
+    audio_io.write_web_copy(audio, db_path.parent / media_path)
+    meeting = {"title": lines[0], "language": language, "official_text": official, "engine": "none",
+               "media_path": media_path, "source_path": audio.name, "matched_share": alignment.matched_share,
+               "duration": len(audio_io.decode(audio)) / audio_io.SAMPLE_RATE, **meeting}
+    store.write_meeting(db_path, schema.meeting_rows(meeting, official, alignment))
+
+
+HOSTILE_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(2)> & co'
+
+
+@pytest.fixture(scope="session")
+def site_archive(tmp_path_factory) -> Path:
+    """A small archive written through the schema module without Whisper: the AISHELL clip (its paragraphs
+    at their true spans, a hostile title) and the JFK passage. For the site, export and browser tests."""
+    db = tmp_path_factory.mktemp("site") / "my-archive.db"
+    truth = json.loads((FIXTURES / "zh_aishell" / "truth.json").read_text(encoding="utf-8"))
+    write_meeting_from_spans(
+        db, {"id": "aishell", "date": "2024-05-01", "speaker": "AISHELL", "title": HOSTILE_TITLE},
+        FIXTURES / "zh_aishell" / "audio.wav", FIXTURES / "zh_aishell" / "official.txt",
+        {p["index"]: (p["start"] + 0.1, p["end"] - 0.2) for p in truth["paragraphs"]})
+    write_meeting_from_spans(db, {"id": "jfk", "date": "1961-01-20"}, FIXTURES / "en_jfk" / "jfk.flac",
+                             FIXTURES / "en_jfk" / "official.txt", {0: (0.3, 10.5)})
+    return db
+
+
+@pytest.fixture(scope="session")
+def ingested(tmp_path_factory) -> tuple:
+    """The AISHELL clip and the JFK passage ingested for real (base model), with a transcript cache of
+    its own so that its first ingest transcribes. Returns (db, aishell result, jfk result, that cache's folder).
+    Tests that change the archive work on a copy (`copy_archive`)."""
+    from podium.ingest.pipeline import IngestOptions, ingest
+
+    db = tmp_path_factory.mktemp("ingested") / "archive.db"
+    cache = tmp_path_factory.mktemp("ingested-cache")
+    with fresh_cache(cache):
+        first = ingest(FIXTURES / "zh_aishell" / "audio.wav", FIXTURES / "zh_aishell" / "official.txt", db,
+                       IngestOptions(meeting_id="aishell", date="2024-05-01", speaker="AISHELL"), progress=False)
+        jfk = ingest(FIXTURES / "en_jfk" / "jfk.flac", FIXTURES / "en_jfk" / "official.txt", db, progress=False)
+    return db, first, jfk, cache
+
+
+def copy_archive(db: Path, to: Path, name: str = "archive.db") -> Path:
+    """A copy of an archive, as `name`, and its media folder in the folder `to`."""
+    to.mkdir(parents=True, exist_ok=True)
+    shutil.copy(db, to / name)
+    if (db.parent / "media").exists():
+        shutil.copytree(db.parent / "media", to / "media", dirs_exist_ok=True)
+    return to / name
 
 
 def archive_checksum(db_path: Path) -> str:

@@ -5,8 +5,7 @@ import wave
 import numpy as np
 import pytest
 
-from conftest import archive_checksum, podium
-
+from conftest import archive_checksum, copy_archive, podium
 
 
 def write_wav(path, samples, rate=16000):
@@ -18,13 +17,10 @@ def write_wav(path, samples, rate=16000):
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, fixtures):
-    """An archive holding one real meeting, to check that refused ingests leave it unchanged."""
+def archive(tmp_path_factory, site_archive):
+    """A copy of an archive with two meetings, to check that refused ingests leave it unchanged."""
     work = tmp_path_factory.mktemp("bad-input")
-    done = podium("ingest", str(fixtures / "zh_aishell" / "audio.wav"), "--text",
-                  str(fixtures / "zh_aishell" / "official.txt"), "--db", "archive.db", "--id", "aishell",
-                  "--quiet", cwd=work)
-    assert done.returncode == 0, done.stderr
+    copy_archive(site_archive, work)
     return work
 
 

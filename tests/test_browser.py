@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import running_server
-from podium.ingest.pipeline import ingest
+from conftest import copy_archive, running_server
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -16,15 +15,12 @@ CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, fixtures):
+def server(tmp_path_factory, site_archive):
     if not (CHROMIUM and CHROMEDRIVER):
         if os.environ.get("CI"):
             pytest.fail("chromium and chromedriver are required in CI (.ci/run installs them)")
         pytest.skip("needs Debian's chromium and chromium-driver")
-    work = tmp_path_factory.mktemp("browser")
-    ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", work / "archive.db",
-           meeting_id="aishell", date="2024-05-01", speaker="AISHELL", progress=False)
-    with running_server(work / "archive.db") as base:
+    with running_server(site_archive) as base:
         yield base
 
 

@@ -48,7 +48,7 @@ def test_no_published_row_reveals_a_redacted_name(fixtures, tmp_path):
     """The speaker says 微山 (and other names) where the official text has **: none of it may be published."""
     import sqlite3
 
-    from podium.ingest.pipeline import ingest
+    from podium.ingest.pipeline import IngestOptions, ingest
     from podium.publish import make_datasette
 
     seed = fixtures / "seed"
@@ -59,7 +59,7 @@ def test_no_published_row_reveals_a_redacted_name(fixtures, tmp_path):
     secrets = {s for s in secrets if len(s) >= 2 and s not in said_openly}  # one character is no evidence
     assert "微山" in secrets
     db = tmp_path / "archive.db"
-    ingest(seed / "seed_deviating.mp3", seed / "official.txt", db, meeting_id="seed", progress=False)
+    ingest(seed / "seed_deviating.mp3", seed / "official.txt", db, IngestOptions(meeting_id="seed"), progress=False)
     conn = sqlite3.connect(db)
     for table in ("meetings", "paragraphs", "sentences", "unscripted"):
         for row in conn.execute(f"select * from [{table}]"):

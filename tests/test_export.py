@@ -7,10 +7,9 @@ import re
 
 import pytest
 
-from conftest import podium
+from conftest import copy_archive, podium
 
 from podium.ingest.export import to_srt, to_vtt
-from podium.ingest.pipeline import ingest
 
 SRT_CUE = re.compile(r"^(\d+)\n(\d{2}:\d{2}:\d{2},\d{3}) --> (\d{2}:\d{2}:\d{2},\d{3})\n(.+)$")
 VTT_CUE = re.compile(r"^(\d{2}:\d{2}:\d{2}\.\d{3}) --> (\d{2}:\d{2}:\d{2}\.\d{3})\n(.+)$")
@@ -45,17 +44,11 @@ def test_vtt_has_a_header_escapes_text_and_skips_unspoken():
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, fixtures):
-    db = tmp_path_factory.mktemp("export") / "archive.db"
-    ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-           meeting_id="aishell", progress=False)
-    ingest(fixtures / "en_jfk" / "jfk.flac", fixtures / "en_jfk" / "official.txt", db, meeting_id="jfk",
-           progress=False)
-    return db
+def archive(tmp_path_factory, site_archive):
+    return copy_archive(site_archive, tmp_path_factory.mktemp("export"))
 
 
 
-@pytest.mark.slow
 def test_export_formats_from_the_archive(archive):
     work = archive.parent
     srt = podium("export", "aishell", "--format", "srt", cwd=work)
@@ -74,7 +67,6 @@ def test_export_formats_from_the_archive(archive):
     assert missing.returncode != 0 and "nope" in missing.stderr
 
 
-@pytest.mark.slow
 def test_clips_cut_each_spoken_segment_in_time_order(archive):
     from podium.ingest.audio import decode
 

@@ -5,26 +5,18 @@ import sqlite3
 
 import pytest
 
-from conftest import archive_checksum, fresh_cache
-from podium.ingest.pipeline import IngestError, ingest, realign
+from conftest import archive_checksum, copy_archive, fresh_cache
+from podium.ingest.pipeline import IngestError, IngestOptions, ingest, realign
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module", autouse=True)
-def own_cache(tmp_path_factory):
-    """A transcript cache of this module's own: its first ingest must transcribe."""
-    with fresh_cache(tmp_path_factory.mktemp("ingest-cache")) as cache:
-        yield cache
-
-
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, fixtures, own_cache):
-    db = tmp_path_factory.mktemp("archive") / "archive.db"
-    first = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-                   meeting_id="aishell", date="2024-05-01", speaker="AISHELL", progress=False)
-    jfk = ingest(fixtures / "en_jfk" / "jfk.flac", fixtures / "en_jfk" / "official.txt", db, progress=False)
-    return db, first, jfk
+def archive(ingested, tmp_path_factory):
+    """A copy of the session's real archive, with the transcript cache its ingest filled."""
+    db, first, jfk, cache = ingested
+    with fresh_cache(cache):
+        yield copy_archive(db, tmp_path_factory.mktemp("archive")), first, jfk
 
 
 def rows(db, sql, params=()):
@@ -87,7 +79,7 @@ def test_same_inputs_again_do_nothing(archive, fixtures):
     db, _, _ = archive
     before = archive_checksum(db)
     again = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-                   meeting_id="aishell", date="2024-05-01", speaker="AISHELL", progress=False)
+                   IngestOptions(meeting_id="aishell", date="2024-05-01", speaker="AISHELL"), progress=False)
     assert again.action == "unchanged"
     assert archive_checksum(db) == before
 
@@ -97,11 +89,11 @@ def test_other_inputs_need_replace_and_replace_reuses_the_transcript(archive, fi
     before = archive_checksum(db)
     with pytest.raises(IngestError, match="--replace"):
         ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-               meeting_id="aishell", date="2024-05-02", progress=False)
+               IngestOptions(meeting_id="aishell", date="2024-05-02"), progress=False)
     assert archive_checksum(db) == before
     # into another archive: the transcript comes from the cache
     other = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt",
-                   tmp_path / "other.db", meeting_id="aishell", progress=False)
+                   tmp_path / "other.db", IngestOptions(meeting_id="aishell"), progress=False)
     assert other.action == "ingested" and other.transcript_cached
 
 
@@ -122,7 +114,7 @@ def test_openai_whisper_engine_gives_the_same_spans(archive, fixtures, tmp_path)
     db, _, _ = archive
     other = tmp_path / "openai.db"
     result = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", other,
-                    meeting_id="aishell", engine="openai-whisper", progress=False)
+                    IngestOptions(meeting_id="aishell", engine="openai-whisper"), progress=False)
     assert not result.transcript_cached  # the engine is part of the cache key
     (meeting,) = rows(other, "select engine from meetings")
     assert meeting["engine"] == "openai-whisper"
@@ -139,5 +131,5 @@ def test_wrong_text_is_refused(archive, fixtures):
     before = archive_checksum(db)
     with pytest.raises(IngestError, match="official text was found"):
         ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "seed" / "official.txt", db,
-               meeting_id="wrong", progress=False)
+               IngestOptions(meeting_id="wrong"), progress=False)
     assert archive_checksum(db) == before

@@ -7,22 +7,13 @@ import sqlite3
 
 import pytest
 
-from podium.ingest.pipeline import ingest
+from conftest import HOSTILE_TITLE
 from podium.publish import make_datasette
-
-pytestmark = pytest.mark.slow
-
-HOSTILE_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(2)> & co'
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, fixtures):
-    db = tmp_path_factory.mktemp("site") / "my-archive.db"
-    ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-           meeting_id="aishell", date="2024-05-01", title=HOSTILE_TITLE, progress=False)
-    ingest(fixtures / "en_jfk" / "jfk.flac", fixtures / "en_jfk" / "official.txt", db, meeting_id="jfk",
-           date="1961-01-20", progress=False)
-    return make_datasette(db), db
+def site(site_archive):
+    return make_datasette(site_archive), site_archive
 
 
 async def test_archive_is_published_as_archive_with_our_metadata(site):

@@ -1,4 +1,4 @@
-"""Compare an ingested meeting with ground-truth timings (the fixtures' truth format).
+"""Compare an aligned meeting's rows with ground-truth timings (the fixtures' truth format). Pure statistics.
 
 Truth files: `paragraphs[]` (index, start, end), `sentences[]` (paragraph,
 sentence, status, start, end), optional `adlibs[]`, `host[]` and
@@ -8,16 +8,9 @@ sentence, status, start, end), optional `adlibs[]`, `host[]` and
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
 TRUTH_STATUS = {"partially_spoken": "partial", "spoken_with_replacement": "spoken", "spoken_with_repetition": "spoken"}
-
-
-def load_truth(path: str | Path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def _errors(pairs: list[tuple[float | None, float | None]]) -> dict:

@@ -1,0 +1,142 @@
+"""The speech recognisers: which engines exist, their decoding settings, loading a model once, and
+running one on 16 kHz mono float32 samples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from podium.alignment import Word
+
+from .paths import cache_dir
+
+ENGINES = ("faster-whisper", "openai-whisper")  # fastest first
+
+
+def default_engine() -> str:
+    """The fastest engine installed: faster-whisper (CTranslate2) when it imports, else openai-whisper."""
+    try:
+        import faster_whisper  # noqa: F401
+    except ImportError:
+        return "openai-whisper"
+    return "faster-whisper"
+
+
+@dataclass(frozen=True)
+class DecodingSettings:
+    """Whisper decoding settings; all of them are part of the cache key."""
+
+    language: str | None  # 'zh', 'en'; None lets Whisper detect it
+    temperature: float = 0.0  # greedy, no fallback: fallback retries took minutes per window on hard audio
+    beam_size: int | None = None  # greedy decoding
+    condition_on_previous_text: bool = False  # conditioning feeds repetition loops on long speech
+    no_speech_threshold: float | None = None  # never drop a 30 s window as silence: alignment needs every word
+    word_timestamps: bool = True
+    vad: bool = False  # skip silence with Silero VAD (faster-whisper only)
+    chunk_seconds: int = 300  # longer audio is transcribed in pieces cut at pauses: memory stays bounded
+    compute_type: str | None = None  # CTranslate2 precision (faster-whisper only): int8 on CPU, float16 on GPU
+
+
+def settings_for(engine: str, language: str | None) -> DecodingSettings:
+    """The decoding settings Podium uses with an engine."""
+    if engine == "faster-whisper":
+        return DecodingSettings(language=language, vad=True, compute_type=_ct2_compute_type())
+    return DecodingSettings(language=language)
+
+
+def _ct2_compute_type() -> str:
+    import ctranslate2
+
+    return "float16" if ctranslate2.get_cuda_device_count() > 0 else "int8"
+
+
+@dataclass
+class Transcript:
+    language: str
+    segments: list[dict]  # Whisper's segments, each with its words
+    seconds: float  # compute time of the transcription (0 when it came from the cache)
+    cached: bool = False
+
+    def words(self) -> list[Word]:
+        return [
+            Word(w["word"], float(w["start"]), float(w["end"]))
+            for s in self.segments
+            for w in s.get("words", [])
+        ]
+
+
+_models: dict[tuple[str, str, str | None], object] = {}  # (engine, model, compute type)
+
+
+def load_model(engine: str, model: str, compute_type: str | None = None):
+    """Load (once per process) the model for an engine."""
+    key = (engine, model, compute_type)
+    if key not in _models:
+        if engine == "openai-whisper":
+            from .weights import load_openai_whisper
+
+            _models[key] = load_openai_whisper(model)
+        elif engine == "faster-whisper":
+            from faster_whisper import WhisperModel
+
+            from .weights import packaged_ct2_model
+
+            source = packaged_ct2_model(model) or model  # a name downloads from the Hugging Face hub
+            device = "cuda" if compute_type == "float16" else "cpu"
+            _models[key] = WhisperModel(str(source), device=device, compute_type=compute_type or "int8",
+                                        download_root=str(cache_dir() / "models"))
+        else:
+            raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    return _models[key]
+
+
+def _word(w) -> dict:
+    return {"word": w["word"], "start": w["start"], "end": w["end"], "probability": w["probability"]}
+
+
+def run_openai_whisper(samples: np.ndarray, model: str, settings: DecodingSettings, bar) -> tuple[str, list[dict]]:
+    result = load_model("openai-whisper", model).transcribe(
+        samples,
+        language=settings.language,
+        temperature=settings.temperature,
+        beam_size=settings.beam_size,
+        condition_on_previous_text=settings.condition_on_previous_text,
+        no_speech_threshold=settings.no_speech_threshold,
+        word_timestamps=settings.word_timestamps,
+        fp16=False,
+        verbose=None if bar.disable else False,  # False: whisper's own bar shows progress within the chunk
+    )
+    bar.update(len(samples) / 16000)
+    segments = [
+        {"start": s["start"], "end": s["end"], "text": s["text"], "words": [_word(w) for w in s.get("words", [])]}
+        for s in result["segments"]
+    ]
+    return result["language"], segments
+
+
+def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettings, bar) -> tuple[str, list[dict]]:
+    pieces, info = load_model("faster-whisper", model, settings.compute_type).transcribe(
+        samples,
+        language=settings.language,
+        temperature=settings.temperature,
+        beam_size=settings.beam_size or 1,
+        condition_on_previous_text=settings.condition_on_previous_text,
+        no_speech_threshold=settings.no_speech_threshold,
+        word_timestamps=settings.word_timestamps,
+        vad_filter=settings.vad,
+    )
+    segments, done = [], 0.0
+    for s in pieces:  # a generator: decoding happens as it is consumed
+        words = [_word({"word": w.word, "start": w.start, "end": w.end, "probability": w.probability})
+                 for w in s.words or []]
+        segments.append({"start": s.start, "end": s.end, "text": s.text, "words": words})
+        bar.update(max(0.0, s.end - done))
+        done = max(done, s.end)
+    bar.update(max(0.0, len(samples) / 16000 - done))
+    return info.language, segments
+
+
+RUNNERS = {"faster-whisper": run_faster_whisper, "openai-whisper": run_openai_whisper}
+
+

@@ -1,0 +1,178 @@
+"""The pages and files Podium adds to Datasette (registered in `plugin.py`).
+
+- /media/<id>: each meeting's web copy, with HTTP Range (browsers need 206
+  answers to seek in <audio>; Datasette's static files give none). Only files
+  registered in the archive are served: the request names a meeting ID, never
+  a path.
+- /search, /search.json, /search.csv: one search across the archive.
+- /meeting/<id>: the follow-along meeting page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+from datasette import Response
+from markupsafe import Markup
+
+from podium.schema import SEARCH_COLUMNS
+
+from .i18n import choose_language, labels
+from .meeting import build_blocks, hms
+from .metadata import DB_NAME
+from .search import SearchQuery, search
+
+_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _archive(datasette):
+    return datasette.get_database(DB_NAME) if DB_NAME in datasette.databases else None
+
+
+async def _not_found(send, message="Not found"):
+    await Response.text(message, status=404).asgi_send(send)
+
+
+async def media(scope, receive, send, datasette, request):
+    from starlette.responses import FileResponse
+
+    meeting_id = request.url_vars["id"]
+    db = _archive(datasette)
+    if not _ID.match(meeting_id) or db is None:
+        return await _not_found(send)
+    row = (await db.execute("select media_path from meetings where id = ?", [meeting_id])).first()
+    root = getattr(datasette, "_podium_root", None) or Path(db.path).parent
+    path = (root / row["media_path"]).resolve() if row and row["media_path"] else None
+    if path is None or not path.is_file() or not path.is_relative_to((root / "media").resolve()):
+        return await _not_found(send)
+    response = FileResponse(path, media_type="audio/mpeg", headers={"Cache-Control": "public, max-age=3600"})
+    await response(scope, receive, send)
+
+
+def _query_from(request) -> SearchQuery:
+    def arg(name):
+        value = (request.args.get(name) or "").strip()
+        return value or None
+
+    def number(name, default):
+        try:
+            return int(request.args.get(name, default))
+        except ValueError:
+            return default
+
+    date_from, date_to = arg("date_from"), arg("date_to")
+    return SearchQuery(
+        q=request.args.get("q", ""),
+        meeting_id=arg("meeting"),
+        date_from=date_from if date_from and _DATE.match(date_from) else None,
+        date_to=date_to if date_to and _DATE.match(date_to) else None,
+        kind=arg("kind"),
+        page=number("page", 1),
+        size=number("size", 20),
+    )
+
+
+async def _run_search(datasette, query: SearchQuery):
+    db = _archive(datasette)
+    if db is None:
+        return [], False
+    return await db.execute_fn(lambda conn: search(conn, query))
+
+
+def _page_url(request, path: str, **changes) -> str:
+    args = {k: request.args.get(k) for k in request.args.keys()}
+    args.update({k: str(v) for k, v in changes.items()})
+    return f"{path}?{urlencode(args)}"
+
+
+async def search_json(datasette, request):
+    query = _query_from(request)
+    rows, more = await _run_search(datasette, query)
+    next_url = _page_url(request, "/search.json", page=query.page + 1) if more else None
+    return Response.json({"rows": rows, "next": next_url, "page": query.page, "size": query.size},
+                         headers={"Access-Control-Allow-Origin": "*"})
+
+
+async def search_csv(datasette, request):
+    """Every result, however many: pages through the search rather than stopping at a row limit."""
+    query = _query_from(request)
+    query.size, query.page = 200, 1
+    out = io.StringIO()  # `_bom=1` is handled by the plugin's asgi_wrapper, as on every .csv URL
+    writer = csv.DictWriter(out, fieldnames=SEARCH_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    while True:
+        rows, more = await _run_search(datasette, query)
+        writer.writerows(rows)
+        if not more:
+            break
+        query.page += 1
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="podium-search.csv"'})
+
+
+def _lang_response(response: Response, request, language: str) -> Response:
+    if request.args.get("lang") in ("zh", "en"):
+        response.set_cookie("podium_lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+async def search_page(datasette, request):
+    language = choose_language(request)
+    query = _query_from(request)
+    rows, more = await _run_search(datasette, query)
+    db = _archive(datasette)
+    meetings = [] if db is None else [
+        dict(r) for r in (await db.execute("select id, title, date from meetings order by date desc, id")).rows
+    ]
+    for r in rows:
+        r["snippet_html"] = Markup(r["snippet"])  # built from escaped text in search.snippet
+        r["start_label"] = hms(r["start"])
+    html = await datasette.render_template(
+        "podium_search.html",
+        {
+            "q": query.q, "query": query, "rows": rows, "meetings": meetings, "t": labels(language),
+            "lang": language, "other_lang": "en" if language == "zh" else "zh",
+            "next_url": _page_url(request, "/search", page=query.page + 1) if more else None,
+            "prev_url": _page_url(request, "/search", page=query.page - 1) if query.page > 1 else None,
+            "csv_url": _page_url(request, "/search.csv", _bom=1) if query.terms else None,
+            "lang_url": _page_url(request, "/search", lang="en" if language == "zh" else "zh"),
+        },
+        request=request,
+    )
+    return _lang_response(Response.html(html), request, language)
+
+
+async def meeting_page(datasette, request):
+    meeting_id = request.url_vars["id"]
+    db = _archive(datasette)
+    if db is None or not _ID.match(meeting_id):
+        return Response.text("Not found", status=404)
+    meeting = (await db.execute("select * from meetings where id = ?", [meeting_id])).first()
+    if meeting is None:
+        return Response.text("Not found", status=404)
+    language = choose_language(request)
+
+    async def fetch(sql):
+        return [dict(r) for r in (await db.execute(sql, [meeting_id])).rows]
+
+    paragraphs = await fetch("select seq, start, [end], status, text from paragraphs where meeting_id = ? order by seq")
+    sentences = await fetch("select paragraph_seq, seq, start, [end], status, text from sentences "
+                            "where meeting_id = ? order by paragraph_seq, seq")
+    unscripted = await fetch("select start, [end], text from unscripted where meeting_id = ? order by start")
+    html = await datasette.render_template(
+        "podium_meeting.html",
+        {
+            "meeting": dict(meeting), "blocks": build_blocks(paragraphs, sentences, unscripted), "hms": hms,
+            "t": labels(language), "lang": language, "other_lang": "en" if language == "zh" else "zh",
+            "lang_url": _page_url(request, f"/meeting/{meeting_id}", lang="en" if language == "zh" else "zh"),
+            "csv_url": f"/{DB_NAME}/sentences.csv?" + urlencode({"meeting_id": meeting_id, "_stream": "on",
+                                                                  "_sort": "id", "_size": "max"}),
+        },
+        request=request,
+    )
+    return _lang_response(Response.html(html), request, language)

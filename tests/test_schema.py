@@ -1,0 +1,155 @@
+"""One schema: metadata.json generated from it, archives created at its version, older archives upgraded,
+newer ones refused; the package layout (one `podium` namespace) and the plugin under plain `datasette`."""
+
+import ast
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, write_meeting_from_spans
+from podium import schema
+from podium.ingest import store
+from podium.publish import make_datasette
+from podium.publish.metadata import build_metadata
+
+
+def test_metadata_json_is_generated_from_the_schema():
+    assert json.loads((ROOT / "metadata.json").read_text(encoding="utf-8")) == build_metadata(), \
+        "metadata.json is stale: run scripts/make_metadata.py"
+
+
+def test_every_column_is_documented_in_both_languages():
+    tables = build_metadata()["databases"]["archive"]["tables"]
+    for table in schema.TABLES:
+        assert table.zh and table.en
+        assert list(tables[table.name]["columns"]) == table.column_names
+        for column in table.columns:
+            assert column.zh.strip() and column.en.strip(), (table.name, column.name)
+
+
+def columns(conn, table):
+    return [r[1] for r in conn.execute(f"pragma table_info([{table}])")]
+
+
+def test_a_new_archive_has_the_schema_and_its_version(site_archive):
+    conn = sqlite3.connect(site_archive)
+    assert schema.version(conn) == schema.SCHEMA_VERSION
+    for table in schema.TABLES:
+        assert columns(conn, table.name) == table.column_names
+    conn.close()
+
+
+def old_archive(tmp_path) -> Path:
+    shutil.copytree(FIXTURES / "archive_v0", tmp_path / "old")
+    return tmp_path / "old" / "archive.db"
+
+
+def rows(db, table):
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(f"select * from [{table}] order by id")]
+    finally:
+        conn.close()
+
+
+async def test_an_archive_of_the_first_release_upgrades_serves_and_takes_new_ingests(tmp_path):
+    db = old_archive(tmp_path)
+    before = {t.name: rows(db, t.name) for t in schema.TABLES}
+    assert len(before["sentences"]) == 4 and before["meetings"][0]["source_path"].startswith("/")
+
+    with pytest.raises(schema.ArchiveVersionError, match="podium upgrade"):
+        make_datasette(db)  # serving never writes
+    assert sqlite3.connect(db).execute("pragma user_version").fetchone()[0] == 0
+
+    store.open_for_writing(db).close()  # what `podium upgrade`, ingest and align do
+    conn = sqlite3.connect(db)
+    assert schema.version(conn) == schema.SCHEMA_VERSION
+    conn.close()
+    after = {t.name: rows(db, t.name) for t in schema.TABLES}
+    assert after["meetings"][0]["source_path"] == "audio.wav"  # no longer the ingest machine's path
+    after["meetings"][0]["source_path"] = before["meetings"][0]["source_path"]
+    assert after == before  # every other value of every row kept
+
+    ds = make_datasette(db)
+    page = await ds.client.get("/meeting/aishell")
+    assert page.status_code == 200 and "眼中钉" in page.text
+    assert (await ds.client.get("/media/aishell")).status_code == 200
+    hits = (await ds.client.get("/search.json", params={"q": "眼中钉"})).json()["rows"]
+    assert [(h["meeting_id"], h["paragraph_seq"]) for h in hits] == [("aishell", 2)]
+
+    write_meeting_from_spans(db, {"id": "jfk"}, FIXTURES / "en_jfk" / "jfk.flac",
+                             FIXTURES / "en_jfk" / "official.txt", {0: (0.3, 10.5)})
+    assert rows(db, "sentences")[:4] == before["sentences"]
+    assert [m["id"] for m in rows(db, "meetings")] == ["aishell", "jfk"]
+
+
+def test_the_upgrade_command(tmp_path):
+    db = old_archive(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "podium.cli", "upgrade", "--db", str(db)], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert "from schema 0" in done.stdout
+    assert sqlite3.connect(db).execute("pragma user_version").fetchone()[0] == schema.SCHEMA_VERSION
+
+
+def test_an_archive_of_a_newer_podium_is_refused(tmp_path, site_archive):
+    db = tmp_path / "archive.db"
+    shutil.copy(site_archive, db)
+    conn = sqlite3.connect(db)
+    conn.execute(f"pragma user_version = {schema.SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(schema.ArchiveVersionError, match="newer Podium"):
+        store.open_for_writing(db)
+    with pytest.raises(schema.ArchiveVersionError, match="newer Podium"):
+        make_datasette(db)
+
+
+async def test_plain_datasette_serves_complete_pages(tmp_path, site_archive):
+    """`datasette archive.db` with Podium installed: the plugin's routes, scripts and stylesheets."""
+    from datasette.app import Datasette
+
+    shutil.copy(site_archive, tmp_path / "archive.db")
+    shutil.copytree(site_archive.parent / "media", tmp_path / "media")
+    ds = Datasette(files=[str(tmp_path / "archive.db")])
+    for path in ("/meeting/aishell", "/archive/sentences"):
+        page = await ds.client.get(path)
+        assert page.status_code == 200, path
+        assets = re.findall(r'<script[^>]+src="([^"]+)"', page.text) + \
+            re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', page.text)
+        ours = [a for a in assets if "podium" in a]
+        assert len(ours) == 2, (path, assets)
+        for asset in assets:
+            assert (await ds.client.get(asset.split("?")[0])).status_code == 200, asset
+    assert (await ds.client.get("/media/aishell")).status_code == 200
+
+
+def test_one_namespace_when_installed(tmp_path):
+    code = ("import podium.ingest, podium.alignment, podium.publish, podium.schema, podium.cli\n"
+            "import importlib.util\n"
+            "print([n for n in ('ingest', 'alignment', 'publish', 'schema', 'cli') if importlib.util.find_spec(n)])")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def imported_podium_packages(folder: Path) -> set[str]:
+    found = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            found |= {n.split(".")[1] for n in names if n.startswith("podium.") and n.count(".") >= 1}
+    return found
+
+
+def test_ingest_and_publish_do_not_import_each_other_and_alignment_stays_pure():
+    assert "publish" not in imported_podium_packages(ROOT / "ingest")
+    assert "ingest" not in imported_podium_packages(ROOT / "publish")
+    assert imported_podium_packages(ROOT / "alignment") == set()
