@@ -58,6 +58,8 @@ class AlignOptions:
     split_pause: float = 2.0  # seconds of silence that split one unscripted passage in two
     not_spoken_below: float = 0.3  # share of a sentence heard below which it was not spoken
     spoken_from: float = 0.8  # share heard from which a sentence counts as fully spoken
+    partial_gap_tokens: int = 4  # a run of this many unheard tokens inside a sentence makes it partial...
+    partial_gap_share: float = 0.2  # ...or of this share of the sentence, if that is longer
     min_matched_share: float = 0.2  # below this share of the text matched, it is the wrong text
 
 
@@ -179,13 +181,34 @@ def match_tokens(official: list[Token], transcript: list[Token], opts: AlignOpti
     for k, (i1, i2, j1) in enumerate(blocks):
         length = i2 - i1
         if length < opts.min_anchor:
-            prev_i, prev_j = (blocks[k - 1][1], blocks[k - 1][2] + blocks[k - 1][1] - blocks[k - 1][0]) if k else (0, 0)
-            next_i, next_j = (blocks[k + 1][0], blocks[k + 1][2]) if k + 1 < len(blocks) else (len(official), len(transcript))
+            prev_i, prev_j = _block_end(blocks[k - 1]) if k else (0, 0)
+            next_i, next_j = _block_start(blocks[k + 1]) if k + 1 < len(blocks) else (len(official), len(transcript))
             gaps = (i1 - prev_i, j1 - prev_j, next_i - i2, next_j - (j1 + length))
             if max(gaps) > opts.near:
                 continue
         match[i1:i2] = np.arange(j1, j1 + length)
     return match
+
+
+def _block_start(block: tuple[int, int, int]) -> tuple[int, int]:
+    """(official, transcript) index of a matched block's first pair; a block is (i1, i2, j1)."""
+    i1, _, j1 = block
+    return i1, j1
+
+
+def _block_end(block: tuple[int, int, int]) -> tuple[int, int]:
+    """(official, transcript) index just past a matched block's last pair."""
+    i1, i2, j1 = block
+    return i2, j1 + (i2 - i1)
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """Length of the longest run of True in a boolean array."""
+    longest = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        longest = max(longest, run)
+    return longest
 
 
 def _best_window(short: list[str], long: list[str]) -> tuple[int, int]:
@@ -267,8 +290,8 @@ def _judge(tokens: list[Token], times: np.ndarray, exact: np.ndarray, opts: Alig
     confidence = float(exact[required].mean())
     if confidence == 0 or heard_share < opts.not_spoken_below:
         return NOT_SPOKEN, confidence
-    longest_gap = max((len(run) for run in "".join("x" if h else " " for h in heard).split("x")), default=0)
-    if heard_share < opts.spoken_from or longest_gap >= max(4, 0.2 * heard.size):
+    longest_gap = _longest_run(~heard)
+    if heard_share < opts.spoken_from or longest_gap >= max(opts.partial_gap_tokens, opts.partial_gap_share * heard.size):
         return PARTIAL, confidence
     return SPOKEN, confidence
 
