@@ -172,9 +172,11 @@ def unscripted_id(meeting_id: str, seq: int) -> str:
     return f"{meeting_id}_u{seq:04d}"
 
 
-def moment_url(meeting_id: str, start: float | None) -> str:
-    """The site's link to a moment of a meeting."""
-    return f"/meeting/{meeting_id}" + (f"#t={start:g}" if start is not None else "")
+def moment_url(meeting_id: str, start: float | None, paragraph_seq: int | None = None,
+               sentence_seq: int | None = None) -> str:
+    """The site's link to a moment of a meeting; to a sentence, which the page then marks."""
+    mark = f"?s={paragraph_seq}-{sentence_seq}" if sentence_seq is not None else ""
+    return f"/meeting/{meeting_id}{mark}" + (f"#t={start:g}" if start is not None else "")
 
 
 @dataclass

@@ -31,7 +31,15 @@ LABELS = {
     "language": {"zh": "English", "en": "中文"},
     "matched": {"zh": "讲稿匹配率", "en": "Official text found"},
     "click_hint": {"zh": "点击段落即从该处播放。", "en": "Click a paragraph to play from there."},
-    "data": {"zh": "数据表", "en": "Tables"},
+    "data": {"zh": "数据", "en": "Data"},
+    "home_title": {"zh": "会议录音档案", "en": "Meeting archive"},
+    "meetings": {"zh": "会议", "en": "Meetings"},
+    "no_meetings": {"zh": "档案中还没有会议。", "en": "No meetings in the archive yet."},
+    "title": {"zh": "标题", "en": "Title"},
+    "unscripted_count": {"zh": "脱稿段数", "en": "Off-script passages"},
+    "bad_query": {"zh": "无法搜索", "en": "Cannot search"},
+    "operators_as_text": {"zh": "引号和 AND、OR、NOT 等运算符按普通文字搜索。",
+                          "en": "Quotes and operators such as AND, OR, NOT are searched as plain text."},
 }
 
 

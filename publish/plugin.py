@@ -23,6 +23,7 @@ BOM = "\ufeff".encode()
 @hookimpl
 def register_routes():
     return [
+        (r"^/$", routes.home_page),
         (r"^/media/(?P<id>[^/]+)$", routes.media),
         (r"^/search\.json$", routes.search_json),
         (r"^/search\.csv$", routes.search_csv),

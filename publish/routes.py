@@ -24,10 +24,9 @@ from podium.schema import SEARCH_COLUMNS
 from .i18n import choose_language, labels
 from .meeting import build_blocks, hms
 from .metadata import DB_NAME
-from .search import SearchQuery, search
+from .search import QueryError, SearchQuery, count, parse_query, search
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _archive(datasette):
@@ -54,29 +53,6 @@ async def media(scope, receive, send, datasette, request):
     await response(scope, receive, send)
 
 
-def _query_from(request) -> SearchQuery:
-    def arg(name):
-        value = (request.args.get(name) or "").strip()
-        return value or None
-
-    def number(name, default):
-        try:
-            return int(request.args.get(name, default))
-        except ValueError:
-            return default
-
-    date_from, date_to = arg("date_from"), arg("date_to")
-    return SearchQuery(
-        q=request.args.get("q", ""),
-        meeting_id=arg("meeting"),
-        date_from=date_from if date_from and _DATE.match(date_from) else None,
-        date_to=date_to if date_to and _DATE.match(date_to) else None,
-        kind=arg("kind"),
-        page=number("page", 1),
-        size=number("size", 20),
-    )
-
-
 async def _run_search(datasette, query: SearchQuery):
     db = _archive(datasette)
     if db is None:
@@ -90,8 +66,20 @@ def _page_url(request, path: str, **changes) -> str:
     return f"{path}?{urlencode(args)}"
 
 
+def _bad_query(error: QueryError) -> Response:
+    return Response.json({"error": str(error)}, status=400, headers={"Access-Control-Allow-Origin": "*"})
+
+
+async def _count(datasette, query: SearchQuery) -> dict[str, int]:
+    db = _archive(datasette)
+    return {} if db is None else await db.execute_fn(lambda conn: count(conn, query))
+
+
 async def search_json(datasette, request):
-    query = _query_from(request)
+    try:
+        query = parse_query(request.args)
+    except QueryError as e:
+        return _bad_query(e)
     rows, more = await _run_search(datasette, query)
     next_url = _page_url(request, "/search.json", page=query.page + 1) if more else None
     return Response.json({"rows": rows, "next": next_url, "page": query.page, "size": query.size},
@@ -100,7 +88,10 @@ async def search_json(datasette, request):
 
 async def search_csv(datasette, request):
     """Every result, however many: pages through the search rather than stopping at a row limit."""
-    query = _query_from(request)
+    try:
+        query = parse_query(request.args)
+    except QueryError as e:
+        return _bad_query(e)
     query.size, query.page = 200, 1
     out = io.StringIO()  # `_bom=1` is handled by the plugin's asgi_wrapper, as on every .csv URL
     writer = csv.DictWriter(out, fieldnames=SEARCH_COLUMNS, extrasaction="ignore")
@@ -123,8 +114,12 @@ def _lang_response(response: Response, request, language: str) -> Response:
 
 async def search_page(datasette, request):
     language = choose_language(request)
-    query = _query_from(request)
-    rows, more = await _run_search(datasette, query)
+    try:
+        query, error = parse_query(request.args), None
+    except QueryError as e:
+        query, error = SearchQuery(q=request.args.get("q") or ""), str(e)
+    rows, more = ([], False) if error else await _run_search(datasette, query)
+    counts = {} if error else await _count(datasette, query)
     db = _archive(datasette)
     meetings = [] if db is None else [
         dict(r) for r in (await db.execute("select id, title, date from meetings order by date desc, id")).rows
@@ -136,12 +131,31 @@ async def search_page(datasette, request):
         "podium_search.html",
         {
             "q": query.q, "query": query, "rows": rows, "meetings": meetings, "t": labels(language),
+            "error": error, "total": sum(counts.values()), "titles": {m["id"]: m["title"] for m in meetings},
+            "per_meeting": [(m, n, _page_url(request, "/search", meeting=m, page=1)) for m, n in counts.items()],
             "lang": language, "other_lang": "en" if language == "zh" else "zh",
             "next_url": _page_url(request, "/search", page=query.page + 1) if more else None,
             "prev_url": _page_url(request, "/search", page=query.page - 1) if query.page > 1 else None,
             "csv_url": _page_url(request, "/search.csv", _bom=1) if query.terms else None,
             "lang_url": _page_url(request, "/search", lang="en" if language == "zh" else "zh"),
         },
+        request=request,
+    )
+    return _lang_response(Response.html(html, status=400 if error else 200), request, language)
+
+
+async def home_page(datasette, request):
+    """The archive's front page: every meeting, newest first, and the search box."""
+    language = choose_language(request)
+    db = _archive(datasette)
+    meetings = [] if db is None else [dict(r) for r in (await db.execute(
+        "select m.id, m.title, m.date, m.speaker, m.duration, m.matched_share, "
+        "(select count(*) from unscripted u where u.meeting_id = m.id) as unscripted "
+        "from meetings m order by m.date desc, m.id")).rows]
+    html = await datasette.render_template(
+        "podium_index.html",
+        {"meetings": meetings, "hms": hms, "t": labels(language), "lang": language,
+         "lang_url": _page_url(request, "/", lang="en" if language == "zh" else "zh")},
         request=request,
     )
     return _lang_response(Response.html(html), request, language)

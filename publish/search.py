@@ -10,6 +10,7 @@ long term, else by how often the terms occur.
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 import sqlite3
@@ -24,6 +25,9 @@ _s2t = opencc.OpenCC("s2t")
 
 KINDS = ("official", "unscripted")
 MAX_SIZE = 200  # results per page at most
+MAX_PAGE = 1000  # pages beyond this are refused: past 200,000 results a reader narrows the search instead
+_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+OPERATORS = re.compile(r'["*^()]|\b(AND|OR|NOT|NEAR)\b')  # FTS5 syntax a reader may type; searched as text
 RANK_WINDOW = 20_000  # matches ranked for an unfiltered query: the newest, when a term is very common
 
 
@@ -39,9 +43,49 @@ class SearchQuery:
     terms: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
+        # each term is phrase-quoted below, so FTS5 operators and quotes are searched as plain text
         self.terms = [t for t in re.split(r"\s+", self.q.replace('"', " ").strip()) if t]
-        self.page = max(1, self.page)
-        self.size = min(max(1, self.size), MAX_SIZE)
+
+    @property
+    def has_operators(self) -> bool:
+        return bool(OPERATORS.search(self.q))
+
+
+class QueryError(ValueError):
+    """A search parameter out of range or malformed; the message says which and what is accepted."""
+
+
+def parse_query(args) -> SearchQuery:
+    """A SearchQuery from request arguments (a mapping of str to str).
+
+    :raises QueryError: a page, size, date, kind or meeting that is not valid.
+    """
+    def arg(name: str) -> str | None:
+        return (args.get(name) or "").strip() or None
+
+    def number(name: str, default: int, highest: int) -> int:
+        value = arg(name)
+        if value is None:
+            return default
+        if not value.isdigit() or not 1 <= int(value) <= highest:
+            raise QueryError(f"{name}={value}: give a whole number from 1 to {highest}")
+        return int(value)
+
+    def date(name: str) -> str | None:
+        value = arg(name)
+        try:
+            return datetime.date.fromisoformat(value).isoformat() if value else None
+        except ValueError:
+            raise QueryError(f"{name}={value}: give a date as YYYY-MM-DD") from None
+
+    kind, meeting_id = arg("kind"), arg("meeting")
+    if kind not in (None, *KINDS):
+        raise QueryError(f"kind={kind}: give official or unscripted")
+    if meeting_id is not None and not _ID.match(meeting_id):
+        raise QueryError(f"meeting={meeting_id}: not a meeting ID")
+    return SearchQuery(q=args.get("q") or "", meeting_id=meeting_id, date_from=date("date_from"),
+                       date_to=date("date_to"), kind=kind, page=number("page", 1, MAX_PAGE),
+                       size=number("size", 20, MAX_SIZE))
 
 
 def variants(term: str) -> list[str]:
@@ -53,7 +97,7 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
+def _table_sql(kind: str, query: SearchQuery, params: dict, *, ranked: bool = True) -> str:
     table = "sentences" if kind == "official" else "unscripted"
     long_terms = [t for t in query.terms if len(t) >= 3]
     where, score = [], "0.0"
@@ -64,7 +108,7 @@ def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
             "(" + " OR ".join(f'"{v}"' for v in variants(term)) + ")" for term in long_terms
         )
         fts = f"select rowid, rank from [{table}_fts] where [{table}_fts] match :{kind}_match"
-        if not (query.meeting_id or query.date_from or query.date_to) and len(long_terms) == len(query.terms):
+        if ranked and not (query.meeting_id or query.date_from or query.date_to) and len(long_terms) == len(query.terms):
             # Nothing filters the matches further, so only the best `limit` can make this page. Ranking
             # costs about 1 µs per match: a term found in a tenth of a million sentences would take 100 ms,
             # so the ranking looks at the newest RANK_WINDOW matches only (all of them for rarer terms).
@@ -119,9 +163,20 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[list[dict], bo
         r["sentence_seq"] = r.pop("seq")
         r.pop("score")
         r["snippet"] = snippet(r["text"], query.terms)
-        r["url"] = moment_url(r["meeting_id"], r["start"])
+        r["url"] = moment_url(r["meeting_id"], r["start"], r["paragraph_seq"], r["sentence_seq"])
         results.append(r)
     return results, more
+
+
+def count(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, int]:
+    """The number of hits per meeting (all pages), most first."""
+    if not query.terms:
+        return {}
+    params: dict = {}
+    kinds = [query.kind] if query.kind in KINDS else list(KINDS)
+    union = " union all ".join(_table_sql(kind, query, params, ranked=False) for kind in kinds)
+    sql = f"select meeting_id, count(*) as n from ({union}) group by meeting_id order by n desc, meeting_id"
+    return dict(conn.execute(sql, params).fetchall())
 
 
 def snippet(text: str, terms: list[str], width: int = 40) -> str:

@@ -1,6 +1,8 @@
 """The published archive, in process: metadata, search, media with HTTP Range, CSV, meeting page."""
 
 import csv
+import html
+import re
 import shutil
 import io
 import sqlite3
@@ -188,3 +190,69 @@ async def test_media_route_does_not_follow_links_out_of_media(site, tmp_path):
         assert response.status_code == 404 and b"not for the web" not in response.content
     finally:
         link.unlink()
+
+
+async def test_home_lists_every_meeting_newest_first_with_links(site):
+    ds, _ = site
+    page = await ds.client.get("/", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200
+    links = re.findall(r'href="/meeting/([^"]+)"', page.text)
+    assert links == ["aishell", "jfk"]  # 2024 before 1961
+    assert "会议录音档案" in page.text and 'href="/archive"' in page.text and "<script>alert(1)" not in page.text
+    english = await ds.client.get("/", headers={"Accept-Language": "en"})
+    assert "Meeting archive" in english.text and "Off-script passages" in english.text
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "乡镇", "page": "99999999999999999999"}, {"q": "乡镇", "page": "-1"}, {"q": "乡镇", "page": "0"},
+    {"q": "乡镇", "size": "100000000"}, {"q": "乡镇", "date_from": "2022-13-45"}, {"q": "乡镇", "kind": "zzz"},
+    {"q": "乡镇", "meeting": "../x"},
+])
+async def test_bad_search_parameters_are_refused_with_a_reason(site, params):
+    ds, _ = site
+    for path in ("/search.json", "/search.csv"):
+        response = await ds.client.get(path, params=params)
+        assert response.status_code == 400 and list(params)[-1] in response.json()["error"], path
+    page = await ds.client.get("/search", params=params)
+    assert page.status_code == 400 and "podium-error" in page.text
+
+
+async def test_search_counts_hits_per_meeting_and_links_to_the_sentence(site):
+    ds, _ = site
+    page = await ds.client.get("/search", params={"q": "眼中钉"})
+    assert re.search(r'class="podium-total">1<', page.text)
+    assert 'href="/meeting/aishell?s=2-0#t=' in page.text
+    quoted = await ds.client.get("/search", params={"q": '"眼中钉" OR'})
+    assert quoted.status_code == 200 and "podium-note" in quoted.text
+
+
+async def test_search_csv_has_status_speaker_and_the_url_of_the_moment(site):
+    ds, _ = site
+    response = await ds.client.get("/search.csv", params={"q": "眼中钉", "_bom": "1"})
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    (row,) = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert row["status"] == "spoken" and row["speaker"] == "AISHELL"
+    assert row["url"].startswith("/meeting/aishell?s=2-0#t=")
+
+
+async def test_every_link_of_every_page_answers(site):
+    """A crawler from the home page: every same-site link (two clicks deep, and every page those reach)
+    must answer below 400."""
+    ds, _ = site
+    seen, frontier, failures = set(), ["/"], []
+    for depth in range(3):
+        found = []
+        for url in frontier:
+            if url in seen or len(seen) > 600:
+                continue
+            seen.add(url)
+            response = await ds.client.get(url)
+            if response.status_code >= 400:
+                failures.append((url, response.status_code))
+                continue
+            if depth < 2 and "text/html" in response.headers.get("content-type", ""):
+                for link in re.findall(r'(?:href|src)="(/[^"#]*)', response.text):
+                    found.append(html.unescape(link))
+        frontier = found
+    assert len(seen) > 30
+    assert failures == []
