@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from podium import schema
 from . import audio
 
 FORMATS = ("csv", "json", "srt", "vtt")
+# Subtitle cues a viewer can read: about two lines of Chinese subtitles, on screen at most 7 s.
+CUE_MAX_CHARS = 36
+CUE_MAX_SECONDS = 7.0
+CUE_BREAKS = "，、；：,;:—…）)”"  # a cue preferably ends just after one of these
 LEVELS = ("sentence", "paragraph")
 COLUMNS = schema.SEGMENT_COLUMNS
 
@@ -51,19 +56,48 @@ def _cue_text(text: str) -> str:
     return " ".join(text.split()).replace("-->", "→")
 
 
+def split_cue(text: str, start: float, end: float) -> list[tuple[float, float, str]]:
+    """One sentence as subtitle cues of at most CUE_MAX_CHARS characters and CUE_MAX_SECONDS: clauses
+    (cut after punctuation) are gathered while they fit; a clause too long alone is cut at the limit.
+    Times are shared out by characters (no word times are stored)."""
+    text = _cue_text(text)
+    per_char = (end - start) / max(1, len(text))
+    limit = max(1, min(CUE_MAX_CHARS, int(CUE_MAX_SECONDS / per_char) if per_char > 0 else CUE_MAX_CHARS))
+    clauses = [c for c in re.split(f"(?<=[{re.escape(CUE_BREAKS)}])", text) if c]
+    pieces: list[str] = []
+    for clause in clauses:
+        while len(clause) > limit:  # no punctuation to cut at: cut at the limit (at a space in English)
+            cut = clause.rfind(" ", 0, limit + 1)
+            cut = cut if cut > limit // 2 else limit
+            pieces.append(clause[:cut])
+            clause = clause[cut:]
+        if pieces and len(pieces[-1]) + len(clause) <= limit:
+            pieces[-1] += clause
+        else:
+            pieces.append(clause)
+    cues, at = [], 0
+    for piece in pieces:
+        if piece.strip():
+            cues.append((start + at * per_char, start + (at + len(piece)) * per_char, piece.strip()))
+        at += len(piece)
+    return cues
+
+
+def _cues(rows: list[dict]) -> list[tuple[float, float, str]]:
+    return [cue for r in rows if r["start"] is not None for cue in split_cue(r["text"], r["start"], r["end"])]
+
+
 def to_srt(rows: list[dict]) -> str:
-    spoken = [r for r in rows if r["start"] is not None]
-    cues = [f"{n}\n{_cue_time(r['start'], ',')} --> {_cue_time(r['end'], ',')}\n{_cue_text(r['text'])}\n"
-            for n, r in enumerate(spoken, start=1)]
+    cues = [f"{n}\n{_cue_time(start, ',')} --> {_cue_time(end, ',')}\n{text}\n"
+            for n, (start, end, text) in enumerate(_cues(rows), start=1)]
     return "\n".join(cues)
 
 
 def to_vtt(rows: list[dict]) -> str:
-    spoken = [r for r in rows if r["start"] is not None]
     cues = []
-    for r in spoken:
-        text = _cue_text(r["text"]).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        cues.append(f"{_cue_time(r['start'], '.')} --> {_cue_time(r['end'], '.')}\n{text}\n")
+    for start, end, text in _cues(rows):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        cues.append(f"{_cue_time(start, '.')} --> {_cue_time(end, '.')}\n{text}\n")
     return "WEBVTT\n\n" + "\n".join(cues)
 
 

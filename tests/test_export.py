@@ -79,3 +79,19 @@ def test_clips_cut_each_spoken_segment_in_time_order(archive):
     for clip, r in zip(clips, sorted(rows, key=lambda r: float(r["start"]))):
         samples = decode(clip)
         assert len(samples) / 16000 == pytest.approx(float(r["end"]) - float(r["start"]), abs=0.1)
+
+
+def test_long_sentences_become_readable_cues_cut_after_punctuation():
+    sentence = ("要坚持以人民为中心的发展思想，把群众满意不满意作为检验工作的根本标准，"
+                "在就业、教育、医疗、养老等方面持续用力，一件一件抓落实，一年一年见成效，"
+                "让改革发展成果更多更公平惠及全体人民。")
+    rows = [row(0, 10.0, 31.0, sentence), row(1, 40.0, 41.0, "短句。")]
+    cues = [SRT_CUE.match(c).groups() for c in to_srt(rows).strip("\n").split("\n\n")]
+    texts = [c[3] for c in cues]
+    assert "".join(texts[:-1]) == sentence and texts[-1] == "短句。"  # nothing lost, nothing added
+    seconds = [float(c[2].replace(",", ".")[-6:]) + 60 * int(c[2][3:5]) - float(c[1].replace(",", ".")[-6:])
+               - 60 * int(c[1][3:5]) for c in cues]
+    assert len(cues) >= 4 and all(len(t) <= 36 for t in texts) and all(s <= 7.5 for s in seconds)
+    assert sum(t[-1] in "，。" for t in texts[:-1]) >= len(texts) - 2  # cut after punctuation where it can
+    starts = [c[1] for c in cues]
+    assert starts == sorted(starts) and cues[0][1] == "00:00:10,000" and cues[-2][2] == "00:00:31,000"
