@@ -22,6 +22,12 @@ from .pipeline import IngestError, IngestOptions, IngestResult, complete, prepar
 AUDIO_EXTENSIONS = {".mp3", ".wav", ".flac", ".m4a", ".mp4", ".aac", ".ogg", ".opus", ".oga", ".webm", ".wma",
                     ".amr", ".mkv", ".mov", ".avi"}
 MANIFEST_COLUMNS = ("audio", "text", "id", "title", "date", "speaker", "language")
+TEXT_BESIDE = (".txt", ".docx", ".pdf", ".html", ".htm")  # the official text beside a recording, first found
+
+
+def text_beside(audio: Path) -> Path | None:
+    """The official text of the same name beside a recording, in any format Podium reads."""
+    return next((audio.with_suffix(s) for s in TEXT_BESIDE if audio.with_suffix(s).is_file()), None)
 
 
 class ManifestError(ValueError):
@@ -48,7 +54,7 @@ class Outcome:
 
 def items_from_folder(folder: Path) -> list[Item]:
     """Every recording in `folder` (not recursive), each with the .txt of the same name beside it."""
-    return [Item(p, p.with_suffix(".txt") if p.with_suffix(".txt").exists() else None)
+    return [Item(p, text_beside(p))
             for p in sorted(folder.iterdir()) if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()]
 
 
@@ -72,7 +78,7 @@ def items_from_manifest(manifest: Path) -> list[Item]:
             raise ManifestError(f"{manifest}: row {n}: needs an 'audio' column; unknown columns: "
                                 f"{', '.join(sorted(unknown)) or 'none'}")
         audio = manifest.parent / row["audio"]
-        text_path = manifest.parent / row["text"] if row.get("text") else audio.with_suffix(".txt")
+        text_path = manifest.parent / row["text"] if row.get("text") else text_beside(audio)
         options = {"meeting_id": row.get("id") or None, "title": row.get("title") or None,
                    "date": row.get("date") or None, "speaker": row.get("speaker") or None}
         if row.get("language"):
@@ -95,7 +101,8 @@ def ingest_batch(items: list[Item], db_path: Path, options: IngestOptions = Inge
 
     def start(item: Item):
         if item.text is None or not item.text.exists():
-            raise IngestError(f"{item.audio}: no official text beside it ({item.audio.with_suffix('.txt').name})")
+            raise IngestError(f"{item.audio}: no official text beside it (a .txt, .docx, .pdf or .html of the "
+                              f"same name)")
         given = {k: v for k, v in item.options.items() if v is not None}
         return prepare(item.audio, item.text, db_path, dataclasses.replace(options, **given), progress=progress)
 
