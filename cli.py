@@ -226,6 +226,21 @@ def upgrade_command(db_path):
                else f"{db_path}: already at schema {schema.SCHEMA_VERSION}")
 
 
+@main.command(name="reindex")
+@DB_OPTION
+def reindex_command(db_path):
+    """Rebuild every search index from the tables (after an upgrade or a hand edit of the archive)."""
+    from podium.ingest.store import reindex
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no archive here")
+    try:
+        reindex(db_path)
+    except schema.ArchiveVersionError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"{db_path}: search indexes rebuilt")
+
+
 @main.command(name="export")
 @click.argument("meeting_ids", nargs=-1)
 @click.option("--all", "all_meetings", is_flag=True, help="Every meeting in the archive.")

@@ -12,15 +12,18 @@ opens it for writing; serving never writes, so `podium serve` asks for `podium u
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from podium.alignment import Alignment
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("spoken", "partial", "not_spoken")
 
 
@@ -228,6 +231,65 @@ def meeting_rows(meeting: dict, text: str, alignment: Alignment) -> MeetingRows:
     )
 
 
+# --- search indexes ------------------------------------------------------------------------------
+# Each searchable table has two FTS5 indexes over `text`:
+# - `<table>_fts`, trigram, external content, kept in sync by triggers: terms of 3+ characters;
+# - `<table>_chars`, contentless, over `search_tokens(text)`: every Chinese character a token, so a
+#   term of any length is a phrase query ("乡 镇"). SQLite cannot call Python from a trigger on other
+#   connections, so Podium writes this one itself (`index_rows`, `unindex_rows`); `podium reindex`
+#   rebuilds both from the tables after a hand edit.
+
+_CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f])")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def search_tokens(text: str | None) -> str:
+    """Text as the character index sees it: NFKC, simplified script, a space around every Chinese character."""
+    return _CJK.sub(r" \1 ", _t2s().convert(unicodedata.normalize("NFKC", text or "")))
+
+
+def char_phrase(term: str) -> str | None:
+    """The FTS5 query of the character index for one search term (None if it holds no word character)."""
+    tokens = re.findall(r"\w+", search_tokens(term))
+    return '"' + " ".join(tokens) + '"' if tokens else None
+
+
+def _char_table_sql(table: str) -> str:
+    return f"create virtual table [{table}_chars] using fts5(text, content='', tokenize='unicode61')"
+
+
+def add_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions the index maintenance below needs on a writing connection (register once)."""
+    conn.create_function("podium_search_tokens", 1, search_tokens, deterministic=True)
+
+
+def index_rows(conn: sqlite3.Connection, table: str, where: str, params=()) -> None:
+    """Add the rows of `table` matching `where` to its character index (after they are inserted)."""
+    conn.execute(f"insert into [{table}_chars] (rowid, text) select rowid, podium_search_tokens(text) "
+                 f"from [{table}] where {where}", params)
+
+
+def unindex_rows(conn: sqlite3.Connection, table: str, where: str, params=()) -> None:
+    """Take the rows of `table` matching `where` out of its character index (before they are deleted)."""
+    conn.execute(f"insert into [{table}_chars] ([{table}_chars], rowid, text) "
+                 f"select 'delete', rowid, podium_search_tokens(text) from [{table}] where {where}", params)
+
+
+def rebuild_indexes(conn: sqlite3.Connection) -> None:
+    """Rebuild every full-text index from the tables (inside the caller's transaction)."""
+    for table in TABLES:
+        if table.searchable:
+            conn.execute(f"insert into [{table.name}_fts] ([{table.name}_fts]) values ('rebuild')")
+            conn.execute(f"insert into [{table.name}_chars] ([{table.name}_chars]) values ('delete-all')")
+            index_rows(conn, table.name, "1")
+
+
 # --- creating and upgrading an archive -------------------------------------------------------------
 
 def version(conn: sqlite3.Connection) -> int:
@@ -253,6 +315,7 @@ def create_archive(path: Path) -> None:
         if table.searchable:
             # trigram: FTS5's only built-in tokenizer that finds Chinese words (3+ characters)
             db[table.name].enable_fts(["text"], tokenize="trigram", create_triggers=True)
+            db.execute(_char_table_sql(table.name))
     db.execute(f"pragma user_version = {SCHEMA_VERSION}")
     db.enable_wal()  # readers (the site) keep reading while an ingest writes
     db.close()
@@ -267,8 +330,16 @@ def _v0_to_v1(conn: sqlite3.Connection) -> None:
                      [path.replace("\\", "/").rsplit("/", 1)[-1], meeting_id])
 
 
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
+    """A character index beside each trigram index, so that 1- and 2-character terms are found by an index."""
+    for table in TABLES:
+        if table.searchable:
+            conn.execute(_char_table_sql(table.name))
+            index_rows(conn, table.name, "1")
+
+
 # MIGRATIONS[n] takes an archive from version n to n + 1; each runs inside upgrade()'s transaction.
-MIGRATIONS = {0: _v0_to_v1}
+MIGRATIONS = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 class ArchiveVersionError(RuntimeError):
@@ -277,6 +348,7 @@ class ArchiveVersionError(RuntimeError):
 
 def upgrade(conn: sqlite3.Connection, path: str = "archive") -> int:
     """Bring an archive written by an older Podium to SCHEMA_VERSION, in one transaction; every row is kept.
+    The connection needs `add_functions`.
 
     Returns the version the archive had.
 

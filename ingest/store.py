@@ -31,12 +31,27 @@ def open_for_writing(db_path: Path) -> sqlite3.Connection:
     if not db_path.exists():
         schema.create_archive(db_path)
     conn = sqlite3.connect(db_path)
+    schema.add_functions(conn)
     try:
         schema.upgrade(conn, str(db_path))
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def reindex(db_path: Path) -> None:
+    """Rebuild every search index of the archive from its tables, in one transaction."""
+    conn = open_for_writing(db_path)
+    conn.execute("begin immediate")
+    try:
+        schema.rebuild_indexes(conn)
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    finally:
+        conn.close()
 
 
 def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
@@ -53,12 +68,14 @@ def write_meeting(db_path: Path, rows: schema.MeetingRows) -> None:
     meeting_id = rows.meeting["id"]
     conn.execute("begin immediate")
     try:
-        for table in ("unscripted", "sentences", "paragraphs", "meetings"):
-            key = "id" if table == "meetings" else "meeting_id"
-            conn.execute(f"delete from [{table}] where {key} = ?", [meeting_id])
+        for table in ("unscripted", "sentences", "paragraphs"):
+            schema.unindex_rows(conn, table, "meeting_id = ?", [meeting_id])
+            conn.execute(f"delete from [{table}] where meeting_id = ?", [meeting_id])
+        conn.execute("delete from meetings where id = ?", [meeting_id])
         _insert(conn, "meetings", [rows.meeting])
         for table in ("paragraphs", "sentences", "unscripted"):
             _insert(conn, table, getattr(rows, table))
+            schema.index_rows(conn, table, "meeting_id = ?", [meeting_id])
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")

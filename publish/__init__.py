@@ -13,10 +13,11 @@ from pathlib import Path
 from podium import schema
 
 from .metadata import DB_NAME, build_metadata
-from .plugin import asgi_wrapper, extra_css_urls, extra_js_urls, menu_links, register_routes, render_cell
+from .plugin import (asgi_wrapper, extra_css_urls, extra_js_urls, extra_template_vars, menu_links,
+                     prepare_connection, register_routes, render_cell)
 
-__all__ = ["DB_NAME", "make_datasette", "asgi_wrapper", "extra_css_urls", "extra_js_urls", "menu_links",
-           "register_routes", "render_cell"]
+__all__ = ["DB_NAME", "make_datasette", "asgi_wrapper", "extra_css_urls", "extra_js_urls", "extra_template_vars",
+           "menu_links", "prepare_connection", "register_routes", "render_cell"]
 
 
 def _table_counts(conn: sqlite3.Connection) -> dict[str, int]:

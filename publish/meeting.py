@@ -47,3 +47,53 @@ def build_blocks(paragraphs: list[dict], sentences: list[dict], unscripted: list
         out.append(block)
     out += [{**p, "kind": "passage", "items": [p]} for p in standalone.get(len(blocks), [])]
     return out
+
+
+# --- the timeline: the whole recording as coloured bands -------------------------------------------
+
+TIMELINE_KINDS = ("spoken", "partial", "unscripted")  # in legend order; other kinds (speakers) may be added
+JOIN_WITHIN = 0.001  # bands of one kind closer than this share of the recording (about a pixel) are joined
+
+
+def band(kind: str, start: float, end: float, total: float, label: str | None = None) -> dict:
+    """One band of the timeline: its kind (a CSS class), an optional label, its times, and its position
+    as CSS percentages of the bar (0 ≤ left, left + width ≤ 100)."""
+    left = min(max(start / total * 100, 0.0), 100.0)
+    width = min(max((end - start) / total * 100, 0.0), 100.0 - left)
+    return {"kind": kind, "label": label, "start": start, "end": end, "left": round(left, 3),
+            "width": round(width, 3)}
+
+
+def timeline_bands(spans: list[tuple[str, float, float, str | None]], total: float,
+                   join_within: float = JOIN_WITHIN) -> list[dict]:
+    """Bands from (kind, start, end, label) spans, by start; consecutive spans of one kind and label
+    closer than `join_within` of the recording become one band (a 3-hour meeting stays a few hundred)."""
+    if total <= 0:
+        return []
+    gap = join_within * total
+    merged: list[list] = []
+    for kind, start, end, label in sorted(spans, key=lambda s: (s[1], s[2])):
+        last = merged[-1] if merged else None
+        if last and last[0] == kind and last[3] == label and start - last[2] <= gap:
+            last[2] = max(last[2], end)
+        else:
+            merged.append([kind, start, end, label])
+    return [band(kind, start, end, total, label) for kind, start, end, label in merged]
+
+
+def build_timeline(duration: float | None, sentences: list[dict], unscripted: list[dict]) -> dict:
+    """The timeline of a meeting page: the bar's length in seconds (the recording, or the last time
+    if longer), its bands (spoken and partial sentences, off-script passages) and how many sentences
+    were not spoken (they have no time, so no band)."""
+    spans = [(s["status"], s["start"], s["end"], None) for s in sentences
+             if s["start"] is not None and s["end"] is not None]
+    spans += [("unscripted", u["start"], u["end"], None) for u in unscripted
+              if u["start"] is not None and u["end"] is not None]
+    total = max([duration or 0.0] + [end for _, _, end, _ in spans])
+    return {
+        "duration": total,
+        "bands": timeline_bands(spans, total),
+        "not_spoken": sum(1 for s in sentences if s["start"] is None),
+    }
+
+SPEEDS = (0.75, 1, 1.25, 1.5, 2)  # the playback speeds offered beside the player

@@ -6,6 +6,7 @@ The repository's `metadata.json` is this module's output (a test checks it); aft
 
 from __future__ import annotations
 
+import copy
 import json
 
 from podium.schema import TABLES
@@ -15,7 +16,7 @@ DB_NAME = "archive"  # the archive is always published under this name, whatever
 SITE = {
     "title": "Podium 会议录音档案 · Meeting archive",
     "description_html": "<p>会议的官方文本与录音逐句对齐：搜索讲话内容，点击段落从那一秒开始播放，导出片段。<br>Official texts of spoken meetings aligned to their recordings, sentence by sentence: search what was said, play the exact moment, export segments.</p>",
-    "license": "Texts and recordings: as published by their owners"
+    "license": "文本与录音以发布者公开的为准 · Texts and recordings: as published by their owners"
 }
 
 ARCHIVE_DESCRIPTION = ("会议、讲话稿的段落与句子及其在录音中的时间，以及脱稿内容。 · "
@@ -51,18 +52,20 @@ def build_metadata() -> dict:
             "description": _bilingual(table.zh, table.en),
             **({"label_column": "title", "sort_desc": "date"} if table.name == "meetings" else {"sort": "start"}),
             "facets": list(table.facets),
-            **({"fts_table": f"{table.name}_fts", "fts_pk": "rowid"} if table.searchable else {}),
+            # table pages search the character index: terms of any length (see plugin.prepare_connection)
+            **({"fts_table": f"{table.name}_chars", "fts_pk": "rowid"} if table.searchable else {}),
             "columns": {c.name: _bilingual(c.zh, c.en) for c in table.columns},
         }
     for table in TABLES:
         if table.searchable:
             tables[f"{table.name}_fts"] = {"hidden": True}
+            tables[f"{table.name}_chars"] = {"hidden": True}
     return {
         **SITE,
         "databases": {DB_NAME: {
             "description": ARCHIVE_DESCRIPTION,
             "tables": tables,
-            "queries": QUERIES,
+            "queries": copy.deepcopy(QUERIES),  # Datasette adds keys to what it is given
         }},
     }
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 from datasette import hookimpl
 from markupsafe import Markup
 
+from podium.schema import char_phrase
+
 from . import routes
+from .i18n import choose_language, labels
 from .meeting import hms
 from .metadata import DB_NAME
 
@@ -49,6 +52,27 @@ def render_cell(row, value, column, table, database):
         '<button type="button" class="podium-play" data-src="/media/{m}" data-start="{s}" data-end="{e}" '
         'title="Play">▶</button> <a href="/meeting/{m}#t={s}">{label}</a>'
     ).format(m=meeting_id, s=value, e="" if end is None else end, label=hms(value))
+
+
+@hookimpl(trylast=True)  # after Datasette's own sql_functions plugin, so that this definition wins
+def prepare_connection(conn, database):
+    """Table pages search (`?_search=`) the character index of the archive's tables (metadata `fts_table`),
+    so Datasette's `escape_fts(:search)` must turn what the reader typed into that index's phrases:
+    terms of any length, 1- and 2-character Chinese words included, in either script."""
+    if database == DB_NAME:
+        conn.create_function("escape_fts", 1, char_query, deterministic=True)
+
+
+def char_query(query: str) -> str:
+    phrases = [char_phrase(term) for term in query.split()]
+    return " ".join(p for p in phrases if p) or '""'
+
+
+@hookimpl
+def extra_template_vars(request):
+    """`podium_t`: Podium's labels in the reader's language, for the templates that replace Datasette's
+    crumbs, footer and licence line."""
+    return {"podium_t": labels(choose_language(request)) if request is not None else labels("zh")}
 
 
 @hookimpl

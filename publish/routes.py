@@ -22,7 +22,7 @@ from markupsafe import Markup
 from podium.schema import SEARCH_COLUMNS
 
 from .i18n import choose_language, labels
-from .meeting import build_blocks, hms
+from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms
 from .metadata import DB_NAME
 from .search import QueryError, SearchQuery, count, parse_query, search
 
@@ -182,6 +182,8 @@ async def meeting_page(datasette, request):
         "podium_meeting.html",
         {
             "meeting": dict(meeting), "blocks": build_blocks(paragraphs, sentences, unscripted), "hms": hms,
+            "timeline": build_timeline(meeting["duration"], sentences, unscripted), "timeline_kinds": TIMELINE_KINDS,
+            "speeds": SPEEDS,
             "t": labels(language), "lang": language, "other_lang": "en" if language == "zh" else "zh",
             "lang_url": _page_url(request, f"/meeting/{meeting_id}", lang="en" if language == "zh" else "zh"),
             "csv_url": f"/{DB_NAME}/sentences.csv?" + urlencode({"meeting_id": meeting_id, "_stream": "on",

@@ -1,11 +1,10 @@
 """One search across the archive: official sentences and unscripted passages.
 
-FTS5's trigram tokenizer finds terms of three or more characters; shorter
-terms (most Chinese words are two characters) fall back to LIKE on the base
-table. A query is split on spaces into terms that must all match; each term
-is searched as written and in simplified and traditional script, so either
-script finds the same text. Results are ranked by bm25 when the query has a
-long term, else by how often the terms occur.
+A query is split on spaces into terms that must all match. Terms of three or
+more characters are found by FTS5's trigram index, as written and in
+simplified and traditional script; shorter ones (most Chinese words are two
+characters) by the character index, as phrases in simplified script (see
+`podium.schema`). Either script finds the same text. Results are ranked by bm25.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 
 import opencc
 
-from podium.schema import moment_url
+from podium.schema import char_phrase, moment_url
 
 _t2s = opencc.OpenCC("t2s")
 _s2t = opencc.OpenCC("s2t")
@@ -93,39 +92,33 @@ def variants(term: str) -> list[str]:
     return list(dict.fromkeys([term, _t2s.convert(term), _s2t.convert(term)]))
 
 
-def _like(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _table_sql(kind: str, query: SearchQuery, params: dict, *, ranked: bool = True) -> str:
+    """The hits of one table. Terms of 3+ characters go to the trigram index (as written, simplified and
+    traditional), shorter ones to the character index (simplified) as phrases; all terms must match.
+    The first index used ranks (bm25), the other filters by rowid."""
     table = "sentences" if kind == "official" else "unscripted"
     long_terms = [t for t in query.terms if len(t) >= 3]
-    where, score = [], "0.0"
-    source = f"[{table}] t"
+    phrases = [char_phrase(t) for t in query.terms if len(t) < 3]
+    matches = []  # (index table, parameter name)
     if long_terms:
         # phrase-quote each variant; all terms must match, any variant of a term may
-        params[f"{kind}_match"] = " AND ".join(
-            "(" + " OR ".join(f'"{v}"' for v in variants(term)) + ")" for term in long_terms
+        params[f"{kind}_trigram"] = " AND ".join(
+            "(" + " OR ".join('"' + v.replace('"', '""') + '"' for v in variants(term)) + ")" for term in long_terms
         )
-        fts = f"select rowid, rank from [{table}_fts] where [{table}_fts] match :{kind}_match"
-        if ranked and not (query.meeting_id or query.date_from or query.date_to) and len(long_terms) == len(query.terms):
-            # Nothing filters the matches further, so only the best `limit` can make this page. Ranking
-            # costs about 1 µs per match: a term found in a tenth of a million sentences would take 100 ms,
-            # so the ranking looks at the newest RANK_WINDOW matches only (all of them for rarer terms).
-            fts = (f"select rowid, rank from (select rowid, bm25([{table}_fts]) as rank from [{table}_fts] "
-                   f"where [{table}_fts] match :{kind}_match order by rowid desc limit {RANK_WINDOW}) "
-                   f"order by rank limit :limit")
-        source = f"({fts}) f join [{table}] t on t.rowid = f.rowid"
-        score = "f.rank"  # bm25: lower is better
-    for k, term in enumerate(t for t in query.terms if len(t) < 3):
-        ors = []
-        for v, variant in enumerate(variants(term)):
-            params[f"{kind}_like_{k}_{v}"] = _like(variant)
-            ors.append(f"t.text like :{kind}_like_{k}_{v} escape '\\'")
-        where.append("(" + " or ".join(ors) + ")")
-        if not long_terms:  # rank by occurrences of the short terms, then shorter text first
-            score += f" - (length(t.text) - length(replace(t.text, :{kind}_plain_{k}, ''))) * 1.0 / {len(term)}"
-            params[f"{kind}_plain_{k}"] = term
+        matches.append((f"{table}_fts", f"{kind}_trigram"))
+    if phrases:
+        params[f"{kind}_chars"] = " AND ".join(p or '""' for p in phrases)
+        matches.append((f"{table}_chars", f"{kind}_chars"))
+    (index, param), *others = matches
+    where = [f"t.rowid in (select rowid from [{o}] where [{o}] match :{p})" for o, p in others]
+    fts = f"select rowid, rank from [{index}] where [{index}] match :{param}"
+    if ranked and not others and not (query.meeting_id or query.date_from or query.date_to):
+        # Nothing filters the matches further, so only the best `limit` can make this page. Ranking
+        # costs about 1 µs per match: a term found in a tenth of a million sentences would take 100 ms,
+        # so the ranking looks at the newest RANK_WINDOW matches only (all of them for rarer terms).
+        fts = (f"select rowid, rank from (select rowid, bm25([{index}]) as rank from [{index}] "
+               f"where [{index}] match :{param} order by rowid desc limit {RANK_WINDOW}) "
+               f"order by rank limit :limit")
     if query.meeting_id:
         where.append("t.meeting_id = :meeting_id")
         params["meeting_id"] = query.meeting_id
@@ -139,8 +132,9 @@ def _table_sql(kind: str, query: SearchQuery, params: dict, *, ranked: bool = Tr
            else "null as paragraph_seq, null as seq, null as status")
     return (
         f"select '{kind}' as kind, t.meeting_id, {own}, t.start, t.[end], t.start_hms, t.end_hms, t.text, "
-        f"m.title as meeting_title, m.date as meeting_date, m.speaker as speaker, {score} as score "
-        f"from {source} join meetings m on m.id = t.meeting_id where {' and '.join(where) or '1'}"
+        f"m.title as meeting_title, m.date as meeting_date, m.speaker as speaker, f.rank as score "
+        f"from ({fts}) f join [{table}] t on t.rowid = f.rowid join meetings m on m.id = t.meeting_id "
+        f"where {' and '.join(where) or '1'}"
     )
 
 

@@ -63,7 +63,7 @@ async def test_search_filters_and_pages(site):
     assert not (await search(ds, q="的", meeting="jfk"))["rows"]
     assert not (await search(ds, q="的", date_from="2025-01-01"))["rows"]
     assert (await search(ds, q="的", date_to="2024-05-01"))["rows"]
-    first = await search(ds, q="a", size=1)
+    first = await search(ds, q="的", size=1)
     assert len(first["rows"]) == 1 and first["next"]
     second = (await ds.client.get(first["next"])).json()
     assert second["rows"] and second["rows"][0] != first["rows"][0]
@@ -92,6 +92,139 @@ async def test_meeting_page(site):
     assert (await ds.client.get("/meeting/nope")).status_code == 404
 
 
+def elements(page: str, css_class: str) -> list[dict]:
+    """The attributes of every element of the page that has `css_class`, in document order."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if css_class in (attrs.get("class") or "").split():
+                found.append(attrs)
+
+    Parser().feed(page)
+    return found
+
+
+def band_box(band: dict) -> tuple[float, float]:
+    left, width = re.fullmatch(r"left:([0-9.]+)%;width:([0-9.]+)%", band["style"]).groups()
+    return float(left), float(width)
+
+
+async def test_meeting_page_sentence_by_sentence(site):
+    ds, db = site
+    page = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})).text
+    rows = sqlite3.connect(db).execute("select paragraph_seq, seq, start, [end], status from sentences "
+                                       "where meeting_id = 'aishell' order by paragraph_seq, seq").fetchall()
+    sentences = elements(page, "podium-sentence")
+    assert [s["id"] for s in sentences] == [f"s-{p}-{k}" for p, k, *_ in rows]
+    spoken = [r for r in rows if r[2] is not None]
+    assert len(spoken) == 3 and len(rows) == 4  # the title line was not read
+    for (p, k, start, end, status), s in zip(rows, sentences):
+        assert f"podium-{status}" in s["class"].split()
+        if start is None:
+            assert "data-start" not in s and "data-end" not in s
+        else:
+            assert float(s["data-start"]) == start and float(s["data-end"]) == end > start
+    # a copyable link to each spoken sentence's moment
+    links = [a["href"] for a in elements(page, "podium-slink")]
+    assert links == [f"/meeting/aishell#t={start:g}" for _, _, start, _, _ in spoken]
+    # paragraphs keep their time links; the player has its speeds; the 'back to now' button waits hidden
+    assert [a["href"] for a in elements(page, "podium-time")] == [f"#t={start:g}" for _, _, start, _, _ in spoken]
+    speeds = re.search(r'<select id="podium-speed">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'value="([0-9.]+)"', speeds) == ["0.75", "1", "1.25", "1.5", "2"]
+    assert 'value="1" selected' in speeds
+    assert "hidden" in elements(page, "podium-back")[0]
+
+
+async def test_meeting_page_timeline(site):
+    ds, db = site
+    page = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})).text
+    duration = sqlite3.connect(db).execute("select duration from meetings where id = 'aishell'").fetchone()[0]
+    spoken = sqlite3.connect(db).execute("select start, [end] from sentences where meeting_id = 'aishell' "
+                                         "and start is not null order by start").fetchall()
+    timeline = elements(page, "podium-timeline")[0]
+    assert float(timeline["data-duration"]) == pytest.approx(duration) and timeline["role"] == "slider"
+    bands = elements(page, "podium-band")
+    assert [b["data-kind"] for b in bands] == ["spoken"] * 3  # one per sentence: 1 s apart, far from touching
+    previous_end = 0.0
+    for band, (start, end) in zip(bands, spoken):
+        left, width = band_box(band)
+        assert 0 <= left and width > 0 and left + width <= 100.5
+        assert left == pytest.approx(start / duration * 100, abs=0.01)
+        assert width == pytest.approx((end - start) / duration * 100, abs=0.01)
+        assert left >= previous_end
+        previous_end = left + width
+        assert f"podium-band-{band['data-kind']}" in band["class"].split()
+    assert elements(page, "podium-playhead")
+    legend = page.split('<ul class="podium-legend"')[1].split("</ul>")[0]
+    for label in ("已讲", "部分讲述", "脱稿", "间隙", "未讲：1 句"):
+        assert label in legend
+    for kind in ("spoken", "partial", "unscripted", "gap"):
+        assert f"podium-band-{kind}" in legend
+
+
+@pytest.mark.parametrize("language, labels", [
+    ("zh-CN,zh", ["播放速度", "时间轴", "图例", "已讲", "部分讲述", "脱稿", "回到当前", "点击句子即从该处播放", "本句链接"]),
+    ("en-US,en", ["Speed", "Timeline", "Legend", "spoken", "partly spoken", "off-script", "Back to now",
+                  "Click a sentence to play", "Link to this sentence"]),
+])
+async def test_meeting_page_labels_in_both_languages(site, language, labels):
+    ds, _ = site
+    page = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": language})).text
+    for label in labels:
+        assert label in page, label
+    other = "Back to now" if language.startswith("zh") else "回到当前"
+    assert other not in page
+
+
+async def test_meeting_page_partial_and_unscripted_bands(site, tmp_path):
+    """A partly spoken sentence and an off-script passage: their own bands, and the passage in place with its times."""
+    _, db = site
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    conn = sqlite3.connect(copy)
+    conn.execute("update sentences set status = 'partial' where meeting_id = 'aishell' and paragraph_seq = 2")
+    conn.execute("insert into unscripted (id, meeting_id, start, [end], start_hms, end_hms, text) values "
+                 "('aishell_u0000', 'aishell', 6.4, 7.2, '00:00:06.400', '00:00:07.200', '<b>大家好</b>')")
+    conn.commit()
+    conn.close()
+    page = (await make_datasette(copy).client.get("/meeting/aishell")).text
+    bands = elements(page, "podium-band")
+    assert [b["data-kind"] for b in bands] == ["spoken", "unscripted", "partial", "spoken"]
+    assert all(0 <= band_box(b)[0] and sum(band_box(b)) <= 100.5 for b in bands)
+    passage = [e for e in elements(page, "podium-unscripted") if "data-start" in e]
+    assert [(float(e["data-start"]), float(e["data-end"])) for e in passage] == [(6.4, 7.2)]
+    assert "&lt;b&gt;大家好&lt;/b&gt;" in page and "<b>大家好" not in page
+    partial = [s for s in elements(page, "podium-sentence") if s["id"] == "s-2-0"][0]
+    assert "podium-partial" in partial["class"] and "data-start" in partial
+
+
+def test_timeline_bands_join_clamp_and_count():
+    from podium.publish.meeting import build_timeline
+
+    def sentence(status, start, end):
+        return {"status": status, "start": start, "end": end}
+
+    sentences = [sentence("spoken", 0.0, 10.0), sentence("spoken", 10.05, 20.0), sentence("partial", 30.0, 40.0),
+                 sentence("not_spoken", None, None), sentence("spoken", 50.0, 60.0)]
+    timeline = build_timeline(100.0, sentences, [{"start": 40.0, "end": 45.0}])
+    assert timeline["duration"] == 100.0 and timeline["not_spoken"] == 1
+    assert [(b["kind"], b["start"], b["end"], b["left"], b["width"]) for b in timeline["bands"]] == [
+        ("spoken", 0.0, 20.0, 0.0, 20.0),  # 0.05 s apart: one band
+        ("partial", 30.0, 40.0, 30.0, 10.0),
+        ("unscripted", 40.0, 45.0, 40.0, 5.0),
+        ("spoken", 50.0, 60.0, 50.0, 10.0),
+    ]
+    # a sentence ending after the recording's stated length stretches the bar instead of leaving it
+    longer = build_timeline(50.0, sentences, [])
+    assert longer["duration"] == 60.0 and longer["bands"][-1]["left"] + longer["bands"][-1]["width"] <= 100.0
+    assert build_timeline(None, [sentence("not_spoken", None, None)], []) == {
+        "duration": 0.0, "bands": [], "not_spoken": 1}
+
+
 async def test_play_control_in_tables(site):
     ds, _ = site
     page = await ds.client.get("/archive/sentences?meeting_id=aishell")
@@ -117,11 +250,11 @@ async def test_table_csv_streams_every_row_with_optional_bom(site):
 
 async def test_search_csv_exports_all_results(site):
     ds, _ = site
-    data = await search(ds, q="a", size=200)
-    exported = await ds.client.get("/search.csv", params={"q": "a", "_bom": "1"})
+    data = await search(ds, q="的", size=200)
+    exported = await ds.client.get("/search.csv", params={"q": "的", "_bom": "1"})
     assert exported.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert len(rows) == len(data["rows"]) and rows[0]["start_hms"].count(":") == 2
+    assert len(rows) == len(data["rows"]) == 2 and rows[0]["start_hms"].count(":") == 2
 
 
 async def test_media_route_answers_ranges(site):
@@ -256,3 +389,24 @@ async def test_every_link_of_every_page_answers(site):
         frontier = found
     assert len(seen) > 30
     assert failures == []
+
+
+@pytest.mark.parametrize("path", ["/archive", "/archive/sentences", "/archive/meetings/aishell"])
+async def test_datasette_pages_speak_the_readers_language(site, path):
+    ds, _ = site
+    zh = (await ds.client.get(path, headers={"Accept-Language": "zh-CN,zh;q=0.9"})).text
+    assert ">首页<" in zh and "Data license" not in zh and "数据许可" in zh
+    en = (await ds.client.get(path, headers={"Accept-Language": "en-GB"})).text
+    assert ">home<" in en and "Data license" in en
+
+
+@pytest.mark.parametrize("q, table, expected", [
+    ("钉", "sentences", ["aishell_p0002_s000"]), ("热点", "sentences", ["aishell_p0003_s000"]),
+    ("廣州", "sentences", ["aishell_p0003_s000"]), ("眼中钉", "paragraphs", ["aishell_p0002"]),
+    ("社会 热点", "paragraphs", ["aishell_p0003"]), ("Americans", "sentences", ["jfk_p0000_s000"]),
+    ("热州", "sentences", []),  # both characters are in the text, but not side by side
+])
+async def test_table_pages_search_terms_of_any_length(site, q, table, expected):
+    ds, _ = site
+    data = (await ds.client.get(f"/archive/{table}.json", params={"_search": q, "_shape": "array"})).json()
+    assert [r["id"] for r in data] == expected

@@ -1,4 +1,5 @@
-/* Podium: play controls, the follow-along meeting page, and a search box on every page. */
+/* Podium: play controls, the follow-along meeting page (sentence by sentence, with a timeline),
+   and a search box on every page. */
 (function () {
   "use strict";
   var stopAt = null;
@@ -23,74 +24,250 @@
     else audio.addEventListener("loadedmetadata", go, { once: true });
   }
 
+  function play(audio) {
+    var playing = audio.play();
+    if (playing && playing.catch) playing.catch(function () {});  // autoplay may be refused
+  }
+
   function playFrom(src, start, end) {
     var audio = player();
     var url = new URL(src, location.href).href;
     if (audio.src !== url) audio.src = url;
     stopAt = end;
-    seek(audio, start, function () { audio.play(); });
+    seek(audio, start, function () { play(audio); });
     if (audio.readyState < 1) audio.load();
   }
 
+  function hms(seconds) {
+    var s = Math.max(0, seconds || 0), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    var rest = s - h * 3600 - m * 60;
+    return two(h) + ":" + two(m) + ":" + (rest < 10 ? "0" : "") + rest.toFixed(1);
+  }
+
+  /* Elements with data-start/data-end, sorted by start: `at(t)` is the last one begun at or before t,
+     found by binary search (a 3-hour meeting of 1,100 sentences stays light), if t is within `slack`
+     seconds of its end; otherwise null. */
+  function tracker(elements, slack) {
+    var items = Array.prototype.map.call(elements, function (el) {
+      return { el: el, start: parseFloat(el.dataset.start), end: parseFloat(el.dataset.end) };
+    }).filter(function (item) { return !isNaN(item.start); });
+    items.sort(function (a, b) { return a.start - b.start; });
+    var starts = items.map(function (item) { return item.start; });
+    return {
+      at: function (t) {
+        var lo = 0, hi = starts.length - 1, found = -1;
+        while (lo <= hi) {
+          var mid = (lo + hi) >> 1;
+          if (starts[mid] <= t) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+        }
+        if (found < 0) return null;
+        var end = items[found].end;
+        return isNaN(end) || t <= end + slack ? items[found].el : null;
+      }
+    };
+  }
+
+  function isField(el) {
+    return !!(el && el.closest && el.closest("input, textarea, select, button, audio, video, [contenteditable]"));
+  }
+
+  function meetingPage(audio) {
+    var sentences = tracker(document.querySelectorAll(
+      ".podium-sentence[data-start], .podium-unscripted[data-start]"), 1.0);
+    var blocks = tracker(document.querySelectorAll(
+      ".podium-paragraph[data-start], .podium-passage[data-start]"), 1.0);
+    var timeline = document.getElementById("podium-timeline");
+    var playhead = document.getElementById("podium-playhead");
+    var playerBox = document.getElementById("podium-player");
+    var back = document.getElementById("podium-back");
+    var speed = document.getElementById("podium-speed");
+    var current = null, currentBlock = null, target = null, following = true;
+    var smooth = !(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+
+    function total() {
+      var d = timeline ? parseFloat(timeline.dataset.duration) : NaN;
+      return d > 0 ? d : (isFinite(audio.duration) ? audio.duration : 0);
+    }
+
+    /* Scroll `el` into the reading zone below the sticky player, unless it is there already. */
+    function reveal(el, force, instant) {
+      var rect = el.getBoundingClientRect();
+      var top = playerBox ? Math.max(0, playerBox.getBoundingClientRect().bottom) : 0;
+      var bottom = window.innerHeight;
+      if (!force && rect.top >= top + 8 && rect.bottom <= bottom - 0.2 * (bottom - top)) return;
+      var y = window.scrollY + rect.top - top - 0.25 * (bottom - top);
+      window.scrollTo({ top: Math.max(0, y), behavior: smooth && !instant ? "smooth" : "auto" });
+    }
+
+    function showBack() {
+      if (back) back.hidden = following || !current;
+    }
+
+    function clearTarget() {
+      if (!target) return;
+      target.classList.remove("podium-target");
+      if (target.getAttribute("aria-current") === "location") target.removeAttribute("aria-current");
+      target = null;
+    }
+
+    function update() {
+      var t = audio.currentTime;
+      if (stopAt !== null && t >= stopAt) { audio.pause(); stopAt = null; }
+      var length = total();
+      if (playhead && length > 0) {
+        playhead.style.left = (100 * Math.min(t / length, 1)).toFixed(3) + "%";
+        timeline.setAttribute("aria-valuenow", t.toFixed(1));
+        timeline.setAttribute("aria-valuetext", hms(t));
+      }
+      var block = blocks.at(t);
+      if (block !== currentBlock) {
+        if (currentBlock) currentBlock.classList.remove("podium-current");
+        currentBlock = block;
+        if (currentBlock) currentBlock.classList.add("podium-current");
+      }
+      var next = sentences.at(t);
+      if (next === current) return;
+      if (current) current.removeAttribute("aria-current");
+      current = next;
+      if (target && target !== current) clearTarget();
+      if (current) {
+        current.setAttribute("aria-current", "time");
+        if (following) reveal(current);
+      }
+      showBack();
+    }
+
+    /* Play from `seconds`, following the text again. */
+    function playAt(seconds) {
+      stopAt = null;
+      following = true;
+      showBack();
+      seek(audio, Math.max(0, seconds), function () { play(audio); });
+    }
+
+    function skip(by) {
+      var end = isFinite(audio.duration) ? audio.duration : total();
+      seek(audio, Math.min(Math.max(0, audio.currentTime + by), end || Infinity));
+    }
+
+    // following: auto-scroll stops when the reader scrolls by hand (never on our own scrolling)
+    function scrolledByHand() {
+      if (!following) return;
+      following = false;
+      showBack();
+    }
+    window.addEventListener("wheel", scrolledByHand, { passive: true });
+    window.addEventListener("touchmove", scrolledByHand, { passive: true });
+    document.addEventListener("mousedown", function (event) {
+      if (event.clientX >= document.documentElement.clientWidth) scrolledByHand();  // the scroll bar
+    });
+    if (back) back.addEventListener("click", function () {
+      following = true;
+      if (current) reveal(current, true);
+      showBack();
+    });
+
+    audio.addEventListener("timeupdate", update);
+    audio.addEventListener("seeked", update);
+
+    document.addEventListener("click", function (event) {
+      if (event.defaultPrevented || isField(event.target) || event.target.closest("a")) return;
+      if (timeline && timeline.contains(event.target)) {
+        var rect = timeline.getBoundingClientRect();
+        var share = Math.min(Math.max((event.clientX - rect.left) / rect.width, 0), 1);
+        playAt(share * total());
+        return;
+      }
+      var selection = window.getSelection && String(window.getSelection());
+      if (selection) return;  // the reader is selecting text, not asking to play
+      var sentence = event.target.closest(".podium-sentence, .podium-unscripted");
+      if (sentence && !sentence.dataset.start) return;  // not spoken: nothing to play
+      var item = sentence || event.target.closest(".podium-paragraph[data-start], .podium-passage[data-start]");
+      if (item) playAt(parseFloat(item.dataset.start));
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      var el = event.target;
+      var block = el.closest && el.closest(".podium-paragraph[data-start], .podium-passage[data-start]");
+      if (event.key === "Enter" && block && el === block) {
+        event.preventDefault();
+        playAt(parseFloat(block.dataset.start));
+        return;
+      }
+      if (isField(el)) return;
+      if (event.key === " " || event.key === "Spacebar") {
+        event.preventDefault();
+        if (audio.paused) play(audio); else audio.pause();
+      } else if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+        event.preventDefault();
+        skip(event.key === "ArrowLeft" ? -5 : 5);
+      } else if (/^(PageUp|PageDown|Home|End|ArrowUp|ArrowDown)$/.test(event.key)) {
+        scrolledByHand();
+      }
+    });
+
+    if (speed) {
+      var setRate = function (rate) {
+        audio.defaultPlaybackRate = rate;
+        audio.playbackRate = rate;
+      };
+      try {
+        var saved = window.localStorage.getItem("podium-speed");
+        if (saved && speed.querySelector('option[value="' + parseFloat(saved) + '"]')) {
+          speed.value = String(parseFloat(saved));
+          setRate(parseFloat(saved));
+        }
+      } catch (e) { /* no storage: 1× */ }
+      speed.addEventListener("change", function () {
+        setRate(parseFloat(speed.value));
+        try { window.localStorage.setItem("podium-speed", speed.value); } catch (e) { /* not kept */ }
+      });
+    }
+
+    /* #t=<seconds> plays from there; #s-<paragraph>-<sentence> (or ?s=<p>-<s>) shows that sentence,
+       marked until playback moves on, and sets the player there. */
+    function fromLocation() {
+      var match = /^#t=([0-9.]+)$/.exec(location.hash);
+      if (match) {
+        playAt(parseFloat(match[1]));
+        return;
+      }
+      var id = null;
+      match = /^#(s-\d+-\d+)$/.exec(location.hash);
+      if (match) id = match[1];
+      else {
+        var asked = new URLSearchParams(location.search).get("s");
+        if (asked && /^\d+-\d+$/.test(asked)) id = "s-" + asked;
+      }
+      var el = id && document.getElementById(id);
+      if (!el) return;
+      clearTarget();
+      target = el;
+      el.classList.add("podium-target");
+      if (!el.hasAttribute("aria-current")) el.setAttribute("aria-current", "location");
+      following = true;
+      showBack();
+      reveal(el, true, true);
+      if (el.dataset.start) {
+        stopAt = null;
+        seek(audio, parseFloat(el.dataset.start));
+      }
+    }
+    fromLocation();
+    window.addEventListener("hashchange", fromLocation);
+  }
+
+  // play controls in tables and search results: play one span
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".podium-play");
     if (button) {
       event.preventDefault();
       var end = parseFloat(button.dataset.end);
       playFrom(button.dataset.src, parseFloat(button.dataset.start), isNaN(end) ? null : end);
-      return;
-    }
-    var block = event.target.closest(".podium-paragraph[data-start], .podium-passage[data-start]");
-    if (block && !event.target.closest("a")) {
-      var audio = document.getElementById("podium-audio");
-      stopAt = null;
-      seek(audio, parseFloat(block.dataset.start), function () { audio.play(); });
     }
   });
-
-  document.addEventListener("keydown", function (event) {
-    var block = event.target.closest && event.target.closest(".podium-paragraph[data-start], .podium-passage[data-start]");
-    if (block && (event.key === "Enter" || event.key === " ")) {
-      event.preventDefault();
-      block.click();
-    }
-  });
-
-  function followAlong(audio) {
-    var blocks = Array.prototype.slice.call(
-      document.querySelectorAll(".podium-paragraph[data-start], .podium-passage[data-start]"));
-    blocks.sort(function (a, b) { return parseFloat(a.dataset.start) - parseFloat(b.dataset.start); });
-    var starts = blocks.map(function (b) { return parseFloat(b.dataset.start); });
-    var current = null;
-    audio.addEventListener("timeupdate", function () {
-      var t = audio.currentTime;
-      if (stopAt !== null && t >= stopAt) { audio.pause(); stopAt = null; }
-      // binary search: the last block that started at or before t (stays fast for 3-hour meetings)
-      var lo = 0, hi = starts.length - 1, found = -1;
-      while (lo <= hi) {
-        var mid = (lo + hi) >> 1;
-        if (starts[mid] <= t) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
-      }
-      var next = found >= 0 && t <= parseFloat(blocks[found].dataset.end) + 1.0 ? blocks[found] : null;
-      if (next === current) return;
-      if (current) current.classList.remove("podium-current");
-      current = next;
-      if (current) {
-        current.classList.add("podium-current");
-        if (!audio.paused) current.scrollIntoView({ block: "nearest", behavior: "smooth" });
-      }
-    });
-  }
-
-  function fromHash(audio) {
-    var match = /^#t=([0-9.]+)$/.exec(location.hash);
-    if (!match) return;
-    stopAt = null;
-    seek(audio, parseFloat(match[1]), function () {
-      var playing = audio.play();
-      if (playing && playing.catch) playing.catch(function () {});  // autoplay may be refused
-    });
-  }
 
   function addSearchBox() {
     var nav = document.querySelector("header nav");
@@ -110,14 +287,12 @@
   document.addEventListener("DOMContentLoaded", function () {
     addSearchBox();
     var audio = document.getElementById("podium-audio");
-    if (!audio) {
+    if (!audio || !document.getElementById("podium-text")) {
       document.addEventListener("timeupdate", function (event) {
         if (stopAt !== null && event.target.currentTime >= stopAt) { event.target.pause(); stopAt = null; }
       }, true);
       return;
     }
-    followAlong(audio);
-    fromHash(audio);
-    window.addEventListener("hashchange", function () { fromHash(audio); });
+    meetingPage(audio);
   });
 })();
