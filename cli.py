@@ -43,13 +43,15 @@ def main() -> None:
 
 @main.command(name="ingest")
 @click.argument("audio", type=click.Path(path_type=Path))
-@click.option("--text", "text", type=click.Path(path_type=Path),
-              help="The official text (UTF-8, UTF-16 or GB18030); not for a folder or manifest.")
+@click.option("--text", "texts", type=click.Path(path_type=Path), multiple=True,
+              help="The official text (.txt, .docx, .pdf or .html); once per speech when the recording holds "
+                   "several, in the order spoken. Not for a folder or manifest.")
 @DB_OPTION
 @click.option("--id", "meeting_id", help="Meeting ID (letters, digits, - and _); default: from the audio file name.")
 @click.option("--title", help="Default: the first line of the text.")
 @click.option("--date", help="YYYY-MM-DD.")
-@click.option("--speaker")
+@click.option("--speaker", "speakers", multiple=True,
+              help="The speaker of the speech of the n-th --text (repeat it as --text is repeated).")
 @click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True,
               help="auto: from the official text.")
 @click.option("--model", default="base", show_default=True, help="Whisper model name.")
@@ -57,25 +59,28 @@ def main() -> None:
               help="Default: the fastest installed (faster-whisper, else openai-whisper).")
 @click.option("--replace", is_flag=True, help="Replace a meeting already ingested under this ID with other inputs.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def ingest_command(audio, text, db_path, meeting_id, title, date, speaker, language, model, engine, replace, quiet):
-    """Ingest a recording AUDIO and its official text into the archive.
+def ingest_command(audio, texts, db_path, meeting_id, title, date, speakers, language, model, engine, replace, quiet):
+    """Ingest a recording AUDIO and its official text (or the texts of its speeches) into the archive.
 
-    AUDIO may also be a folder (each recording with the .txt of the same name beside it, the ID from the
+    AUDIO may also be a folder (each recording with the text of the same name beside it, the ID from the
     file name) or a manifest (.csv or .jsonl with columns audio, text, id, title, date, speaker, language;
-    paths relative to it): everything not yet in the archive is ingested, a bad file is reported and
-    skipped, and a batch that was stopped resumes where it stopped.
+    paths relative to it; rows with the same audio are the speeches of one recording): everything not yet
+    in the archive is ingested, a bad file is reported and skipped, and a batch that was stopped resumes
+    where it stopped.
     """
-    options = IngestOptions(meeting_id=meeting_id, title=title, date=date, speaker=speaker, language=language,
+    options = IngestOptions(meeting_id=meeting_id, title=title, date=date, speakers=speakers, language=language,
                             model=model, engine=engine, replace=replace)
     if audio.is_dir() or audio.suffix.lower() in (".csv", ".jsonl", ".json"):
-        if text or meeting_id or title:
+        if texts or meeting_id or title:
             raise click.UsageError("--text, --id and --title are per recording: put them in a manifest")
         _ingest_batch(audio, db_path, quiet, options)
         return
-    if text is None:
+    if not texts:
         raise click.UsageError("give the official text with --text")
+    if len(speakers) > len(texts):
+        raise click.UsageError("one --speaker per --text at most: the n-th speaker gave the n-th text's speech")
     try:
-        result = ingest(audio, text, db_path, options, progress=not quiet)
+        result = ingest(audio, list(texts), db_path, options, progress=not quiet)
     except (IngestError, schema.ArchiveVersionError) as e:
         raise click.ClickException(str(e)) from e
     _report(result)
@@ -199,7 +204,7 @@ def demo_command(db_path, host, port, no_serve):
     with resources.as_file(sample / "seed_plain.mp3") as audio, resources.as_file(sample / "official.txt") as text:
         try:
             result = ingest(audio, text, db_path, IngestOptions(meeting_id="sample", date="2022-01-21",
-                                                                speaker="乡镇党委书记"))
+                                                                speakers=("乡镇党委书记",)))
         except (IngestError, schema.ArchiveVersionError) as e:
             raise click.ClickException(str(e)) from e
     _report(result)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from podium.alignment import Alignment
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STATUSES = ("spoken", "partial", "not_spoken")
 
 
@@ -65,6 +65,7 @@ _STATUS = (
     Column("confidence", float, "录音中听到的文字比例（0–1）", "Share of the text heard in the recording (0-1)"),
 )
 _MEETING_FK = (("meeting_id", "meetings", "id"),)
+_SPEECH = Column("speech_id", str, "所属讲话", "The speech it belongs to")
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -91,6 +92,26 @@ TABLES: tuple[Table, ...] = (
         facets=("speaker", "date", "language"),
     ),
     Table(
+        "speeches", "会议中的每篇讲话：讲话人、讲话稿及其在录音中的位置。",
+        "Each speech of a meeting: its speaker, its official text and where it lies in the recording.",
+        (
+            Column("id", str, "稳定编号：<会议>_s<序号>", "Stable ID: <meeting>_s<seq>"),
+            Column("meeting_id", str, "会议", "Meeting"),
+            Column("seq", int, "讲话在录音中的顺序，从 0 开始", "Order of the speech in the recording, from 0"),
+            Column("title", str, "讲话标题（讲话稿第一行）", "Title of the speech (its text's first line)"),
+            Column("speaker", str, "讲话人", "Speaker"),
+            Column("official_text", str, "公开发布的讲话稿", "The speech's official text as published"),
+            *_times("speech", "讲话"),
+            Column("matched_share", float, "讲话稿在录音中找到的比例（0–1）", "Share of the speech's text found in the recording (0-1)"),
+            Column("spoken", int, "已讲的句数", "Sentences spoken"),
+            Column("partial", int, "部分讲述的句数", "Sentences partly spoken"),
+            Column("not_spoken", int, "未讲的句数", "Sentences not spoken"),
+        ),
+        foreign_keys=_MEETING_FK,
+        indexes=((("meeting_id", "seq"), True),),
+        facets=("meeting_id", "speaker"),
+    ),
+    Table(
         "paragraphs", "讲话稿的段落，每个非空行一行，带录音中的时间。",
         "The official text, one row per non-empty line, with its time span in the recording.",
         (
@@ -100,8 +121,9 @@ TABLES: tuple[Table, ...] = (
             Column("text", str, "公开发布的段落文字（保留隐去标记）", "Paragraph text as published (redaction marks kept)"),
             *_times("paragraph", "段落"),
             *_STATUS,
+            _SPEECH,
         ),
-        foreign_keys=_MEETING_FK,
+        foreign_keys=_MEETING_FK + (("speech_id", "speeches", "id"),),
         indexes=((("meeting_id", "seq"), True),),
         searchable=True,
         facets=("meeting_id", "status"),
@@ -118,8 +140,9 @@ TABLES: tuple[Table, ...] = (
             Column("text", str, "公开发布的句子文字（保留隐去标记）", "Sentence text as published (redaction marks kept)"),
             *_times("sentence", "句子"),
             *_STATUS,
+            _SPEECH,
         ),
-        foreign_keys=_MEETING_FK + (("paragraph_id", "paragraphs", "id"),),
+        foreign_keys=_MEETING_FK + (("paragraph_id", "paragraphs", "id"), ("speech_id", "speeches", "id")),
         indexes=((("meeting_id", "paragraph_seq", "seq"), True), (("meeting_id", "start"), False)),
         searchable=True,
         facets=("meeting_id", "status"),
@@ -135,8 +158,10 @@ TABLES: tuple[Table, ...] = (
             Column("start_hms", str, "开始时间（时:分:秒.毫秒）", "Start as hh:mm:ss.mmm, for spreadsheets"),
             Column("end_hms", str, "结束时间（时:分:秒.毫秒）", "End as hh:mm:ss.mmm, for spreadsheets"),
             Column("text", str, "该段话的自动转写（中文为简体）", "Automatic transcript of the passage (simplified script for Chinese)"),
+            Column("speech_id", str, "所在讲话（在讲话之外的主持、掌声等为空）",
+                   "The speech it was said in; empty outside every speech (the host, applause, others)"),
         ),
-        foreign_keys=_MEETING_FK,
+        foreign_keys=_MEETING_FK + (("speech_id", "speeches", "id"),),
         indexes=((("meeting_id", "start"), False),),
         searchable=True,
         facets=("meeting_id",),
@@ -182,53 +207,97 @@ def moment_url(meeting_id: str, start: float | None, paragraph_seq: int | None =
     return f"/meeting/{meeting_id}{mark}" + (f"#t={start:g}" if start is not None else "")
 
 
+def speech_id(meeting_id: str, seq: int) -> str:
+    return f"{meeting_id}_s{seq:02d}"
+
+
 @dataclass
 class MeetingRows:
     """Everything stored for one meeting, one list of rows per table."""
 
     meeting: dict
+    speeches: list[dict] = field(default_factory=list)
     paragraphs: list[dict] = field(default_factory=list)
     sentences: list[dict] = field(default_factory=list)
     unscripted: list[dict] = field(default_factory=list)
 
 
-def _timed(span) -> dict:
-    start, end = (None if t is None else round(t, 3) for t in (span.start, span.end))
+@dataclass(frozen=True)
+class Speech:
+    """One speech of a meeting: its stretch [start_char, end_char) of the meeting's official text."""
+
+    title: str
+    speaker: str | None
+    start_char: int
+    end_char: int
+
+
+def _timed(start: float | None, end: float | None) -> dict:
+    start, end = (None if t is None else round(t, 3) for t in (start, end))
     return {"start": start, "end": end, "start_hms": hms(start), "end_hms": hms(end)}
 
 
-def meeting_rows(meeting: dict, text: str, alignment: Alignment) -> MeetingRows:
-    """The rows of one meeting from its official text and alignment.
+def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) -> MeetingRows:
+    """The rows of one meeting from its official text (`meeting["official_text"]`, the speeches' texts in
+    the order spoken), its speeches and the alignment of that text.
 
     Official rows carry the official text, redaction marks included; unscripted passages are the
-    transcript's text, in simplified script for Chinese like the official texts.
+    transcript's text, in simplified script for Chinese like the official texts, and belong to the speech
+    during which they were said (none: before, between or after the speeches).
     """
     from podium.alignment.text import to_simplified
 
-    meeting_id = meeting["id"]
+    meeting_id, text = meeting["id"], meeting["official_text"]
+
+    def speech_of(char: int) -> int:
+        return next(k for k, sp in enumerate(speeches) if char < sp.end_char or k == len(speeches) - 1)
 
     def official(span) -> dict:
-        return {"text": text[span.start_char:span.end_char], **_timed(span), "status": span.status,
-                "confidence": span.confidence}
+        return {"text": text[span.start_char:span.end_char], **_timed(span.start, span.end), "status": span.status,
+                "confidence": span.confidence, "speech_id": speech_id(meeting_id, speech_of(span.start_char))}
 
-    return MeetingRows(
-        meeting={c: meeting.get(c) for c in TABLE["meetings"].column_names},
-        paragraphs=[
-            {"id": paragraph_id(meeting_id, p.seq), "meeting_id": meeting_id, "seq": p.seq, **official(p)}
-            for p in alignment.paragraphs
-        ],
-        sentences=[
-            {"id": sentence_id(meeting_id, s.paragraph_seq, s.seq), "meeting_id": meeting_id,
-             "paragraph_id": paragraph_id(meeting_id, s.paragraph_seq), "paragraph_seq": s.paragraph_seq,
-             "seq": s.seq, **official(s)}
-            for s in alignment.sentences
-        ],
-        unscripted=[
-            {"id": unscripted_id(meeting_id, k), "meeting_id": meeting_id, **_timed(u),
-             "text": to_simplified(u.text) if alignment.language == "zh" else u.text}
-            for k, u in enumerate(alignment.unscripted)
-        ],
-    )
+    rows = MeetingRows(meeting={c: meeting.get(c) for c in TABLE["meetings"].column_names})
+    rows.paragraphs = [{"id": paragraph_id(meeting_id, p.seq), "meeting_id": meeting_id, "seq": p.seq, **official(p)}
+                       for p in alignment.paragraphs]
+    rows.sentences = [
+        {"id": sentence_id(meeting_id, s.paragraph_seq, s.seq), "meeting_id": meeting_id,
+         "paragraph_id": paragraph_id(meeting_id, s.paragraph_seq), "paragraph_seq": s.paragraph_seq,
+         "seq": s.seq, **official(s)}
+        for s in alignment.sentences
+    ]
+    for k, speech in enumerate(speeches):
+        own = [s for s in alignment.sentences if speech_of(s.start_char) == k]
+        starts = [s.start for s in own if s.start is not None]
+        ends = [s.end for s in own if s.end is not None]
+        weights = [max(1, s.end_char - s.start_char) for s in own]
+        rows.speeches.append({
+            "id": speech_id(meeting_id, k), "meeting_id": meeting_id, "seq": k, "title": speech.title,
+            "speaker": speech.speaker, "official_text": text[speech.start_char:speech.end_char],
+            **_timed(min(starts, default=None), max(ends, default=None)),
+            "matched_share": round(sum(w * s.confidence for w, s in zip(weights, own)) / max(1, sum(weights)), 4),
+            **{status: sum(s.status == status for s in own) for status in STATUSES},
+        })
+
+    def speech_during(start: float) -> str | None:
+        for sp in rows.speeches:
+            if sp["start"] is not None and sp["start"] <= start <= sp["end"]:
+                return sp["id"]
+        return None
+
+    rows.unscripted = [
+        {"id": unscripted_id(meeting_id, k), "meeting_id": meeting_id, **_timed(u.start, u.end),
+         "text": to_simplified(u.text) if alignment.language == "zh" else u.text,
+         "speech_id": speech_during(u.start)}
+        for k, u in enumerate(alignment.unscripted)
+    ]
+    return rows
+
+
+def one_speech(meeting: dict) -> list[Speech]:
+    """The single speech of a meeting ingested with one text: all of it, titled by its first line."""
+    text = meeting["official_text"]
+    title = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return [Speech(title, meeting.get("speaker"), 0, len(text))]
 
 
 # --- search indexes ------------------------------------------------------------------------------
@@ -338,8 +407,33 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
             index_rows(conn, table.name, "1")
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """Speeches: every meeting so far is one speech, by its speaker, over its whole official text; its
+    unscripted passages between the first and the last sentence belong to it."""
+    import sqlite_utils
+
+    speeches = TABLE["speeches"]
+    conn.execute(sqlite_utils.Database(conn).create_table_sql(
+        "speeches", {c.name: c.type for c in speeches.columns}, pk="id", foreign_keys=list(speeches.foreign_keys)))
+    conn.execute("create unique index [idx_speeches_meeting_id_seq] on [speeches] ([meeting_id], [seq])")
+    conn.execute(
+        "insert into speeches select m.id || '_s00', m.id, 0, "
+        "(select p.text from paragraphs p where p.meeting_id = m.id order by p.seq limit 1), m.speaker, "
+        "m.official_text, min(s.start), max(s.[end]), null, null, m.matched_share, "
+        "sum(s.status = 'spoken'), sum(s.status = 'partial'), sum(s.status = 'not_spoken') "
+        "from meetings m left join sentences s on s.meeting_id = m.id group by m.id")
+    conn.create_function("podium_hms", 1, hms, deterministic=True)
+    conn.execute("update speeches set start_hms = podium_hms(start), end_hms = podium_hms([end])")
+    for table in ("paragraphs", "sentences", "unscripted"):
+        conn.execute(f"alter table [{table}] add column [speech_id] TEXT references speeches(id)")
+    conn.execute("update paragraphs set speech_id = meeting_id || '_s00'")
+    conn.execute("update sentences set speech_id = meeting_id || '_s00'")
+    conn.execute("update unscripted set speech_id = (select sp.id from speeches sp where sp.meeting_id = "
+                 "unscripted.meeting_id and unscripted.start between sp.start and sp.[end])")
+
+
 # MIGRATIONS[n] takes an archive from version n to n + 1; each runs inside upgrade()'s transaction.
-MIGRATIONS = {0: _v0_to_v1, 1: _v1_to_v2}
+MIGRATIONS = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3}
 
 
 class ArchiveVersionError(RuntimeError):

@@ -37,8 +37,8 @@ class ManifestError(ValueError):
 @dataclass
 class Item:
     audio: Path
-    text: Path | None
-    options: dict = field(default_factory=dict)  # IngestOptions fields given for this recording (manifest row)
+    texts: list[Path]  # one per speech, in the order given; empty when none was found
+    options: dict = field(default_factory=dict)  # IngestOptions fields given for this recording (manifest rows)
 
     @property
     def meeting_id(self) -> str:
@@ -53,13 +53,14 @@ class Outcome:
 
 
 def items_from_folder(folder: Path) -> list[Item]:
-    """Every recording in `folder` (not recursive), each with the .txt of the same name beside it."""
-    return [Item(p, text_beside(p))
+    """Every recording in `folder` (not recursive), each with the text of the same name beside it."""
+    return [Item(p, [t for t in [text_beside(p)] if t])
             for p in sorted(folder.iterdir()) if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()]
 
 
 def items_from_manifest(manifest: Path) -> list[Item]:
-    """Rows of a CSV or JSON-lines manifest; paths are relative to the manifest."""
+    """Rows of a CSV or JSON-lines manifest; paths are relative to the manifest. Rows with the same audio
+    are the speeches of one recording, in row order: the first of them gives the recording's options."""
     try:
         text = manifest.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
@@ -71,7 +72,7 @@ def items_from_manifest(manifest: Path) -> list[Item]:
             rows = [json.loads(line) for line in text.splitlines() if line.strip()]
         except json.JSONDecodeError as e:
             raise ManifestError(f"{manifest}: line {e.lineno}: not JSON") from e
-    items = []
+    items: dict[Path, Item] = {}
     for n, row in enumerate(rows, start=1):
         unknown = set(row) - set(MANIFEST_COLUMNS)
         if unknown or not row.get("audio"):
@@ -79,12 +80,16 @@ def items_from_manifest(manifest: Path) -> list[Item]:
                                 f"{', '.join(sorted(unknown)) or 'none'}")
         audio = manifest.parent / row["audio"]
         text_path = manifest.parent / row["text"] if row.get("text") else text_beside(audio)
-        options = {"meeting_id": row.get("id") or None, "title": row.get("title") or None,
-                   "date": row.get("date") or None, "speaker": row.get("speaker") or None}
-        if row.get("language"):
-            options["language"] = row["language"]
-        items.append(Item(audio, text_path, options))
-    return items
+        item = items.setdefault(audio, Item(audio, [], {
+            "meeting_id": row.get("id") or None, "title": row.get("title") or None,
+            "date": row.get("date") or None, "language": row.get("language") or None, "speakers": ()}))
+        if text_path is not None:
+            item.texts.append(text_path)
+            item.options["speakers"] += (row.get("speaker") or None,)
+    for item in items.values():  # a speaker not given is the batch's (--speaker), if any
+        if not any(item.options["speakers"]):
+            item.options["speakers"] = None
+    return list(items.values())
 
 
 def items_from_path(path: Path) -> list[Item]:
@@ -100,11 +105,11 @@ def ingest_batch(items: list[Item], db_path: Path, options: IngestOptions = Inge
     seen: dict[str, Item] = {}
 
     def start(item: Item):
-        if item.text is None or not item.text.exists():
+        if not item.texts:
             raise IngestError(f"{item.audio}: no official text beside it (a .txt, .docx, .pdf or .html of the "
                               f"same name)")
         given = {k: v for k, v in item.options.items() if v is not None}
-        return prepare(item.audio, item.text, db_path, dataclasses.replace(options, **given), progress=progress)
+        return prepare(item.audio, item.texts, db_path, dataclasses.replace(options, **given), progress=progress)
 
     queued: list[tuple[Item, str | None]] = []
     for item in items:

@@ -51,7 +51,8 @@ def transcribe_batch(items: list[Item], client, *, engine: str | None = None, mo
         try:
             item_language = item.options.get("language") or language
             if item_language == "auto":
-                item_language = detect_language(read_official_text(item.text)) if item.text else None
+                item_language = (detect_language("\n".join(read_official_text(t) for t in item.texts))
+                                 if item.texts else None)
             settings = settings_for(engine, item_language)
             if cached_transcript(cache_key(sha256_file(item.audio), engine, model, settings)) is not None:
                 yield item, "already in the transcript cache"

@@ -13,7 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from podium import schema
-from podium.alignment import Alignment, WrongTextError, align, detect_language
+from podium.alignment import AlignOptions, Alignment, WrongTextError, align, detect_language
 from podium.alignment.pauses import find_pauses, frame_levels
 
 from . import audio, store
@@ -38,7 +38,7 @@ class IngestOptions:
     meeting_id: str | None = None  # default: from the audio file name
     title: str | None = None  # default: the first line of the official text
     date: str | None = None  # YYYY-MM-DD
-    speaker: str | None = None
+    speakers: tuple[str | None, ...] = ()  # the n-th speaker gave the speech of the n-th official text
     language: str = "auto"  # 'zh', 'en', or 'auto': from the official text
     model: str = "base"  # Whisper model name
     engine: str | None = None  # one of ENGINES; None: the fastest installed
@@ -87,12 +87,25 @@ def _read_text(path: Path) -> str:
         raise IngestError(str(e)) from e
 
 
+@dataclass(frozen=True)
+class SpeechText:
+    """One speech's official text, as read from its file."""
+
+    path: Path
+    text: str
+    speaker: str | None
+
+    @property
+    def title(self) -> str:
+        return next(line.strip() for line in self.text.splitlines() if line.strip())
+
+
 @dataclass
 class Prepared:
     """An ingest checked against the archive and, unless the archive already holds it, decoded."""
 
     audio_path: Path
-    text_path: Path
+    speeches: list[SpeechText]  # as given; complete() puts them in the order spoken
     db_path: Path
     meeting: dict  # the meetings row as far as it is known before transcription
     settings: DecodingSettings
@@ -104,13 +117,13 @@ class Prepared:
 
 def ingest(
     audio_path: str | Path,
-    text_path: str | Path,
+    text_paths: str | Path | list[str | Path],
     db_path: str | Path = "archive.db",
     options: IngestOptions = IngestOptions(),
     *,
     progress: bool = True,
 ) -> IngestResult:
-    """Ingest a recording and its official text into the archive at `db_path`.
+    """Ingest a recording and its official text (or the texts of its speeches) into the archive at `db_path`.
 
     Everything that can fail is done before the archive is opened for writing,
     and the meeting is written in one transaction, so a refused ingest leaves
@@ -118,12 +131,12 @@ def ingest(
 
     :raises IngestError: bad input, or an ID already used for other inputs.
     """
-    return complete(prepare(audio_path, text_path, db_path, options, progress=progress), progress=progress)
+    return complete(prepare(audio_path, text_paths, db_path, options, progress=progress), progress=progress)
 
 
 def prepare(
     audio_path: str | Path,
-    text_path: str | Path,
+    text_paths: str | Path | list[str | Path],
     db_path: str | Path = "archive.db",
     options: IngestOptions = IngestOptions(),
     *,
@@ -134,7 +147,8 @@ def prepare(
     :raises IngestError: bad input, or an ID already used for other inputs.
     """
     started = time.perf_counter()
-    audio_path, text_path, db_path = Path(audio_path), Path(text_path), Path(db_path)
+    audio_path, db_path = Path(audio_path), Path(db_path)
+    text_paths = [Path(text_paths)] if isinstance(text_paths, (str, Path)) else [Path(p) for p in text_paths]
     meeting_id = options.meeting_id or slug_from_path(audio_path)
     if not SLUG.match(meeting_id):
         raise IngestError(f"{meeting_id!r}: an ID may hold only letters, digits, '-' and '_'")
@@ -148,23 +162,27 @@ def prepare(
     if not audio_path.is_file():
         raise IngestError(f"{audio_path}: no such audio file")
 
-    official_text = _read_text(text_path)
-    lines = [line.strip() for line in official_text.splitlines() if line.strip()]
-    language = detect_language(official_text) if options.language == "auto" else options.language
+    if not text_paths or len(options.speakers) > len(text_paths):
+        raise IngestError(f"{audio_path}: give one official text per speech, and at most one speaker per text")
+    speakers = list(options.speakers) + [None] * (len(text_paths) - len(options.speakers))
+    speeches = [SpeechText(path, _read_text(path), speaker) for path, speaker in zip(text_paths, speakers)]
+    all_text = "\n\n".join(s.text for s in speeches)
+    language = detect_language(all_text) if options.language == "auto" else options.language
     settings = settings_for(engine, language)
     inputs = {
         "audio_sha256": audio.sha256_file(audio_path),
-        "text_sha256": _text_sha256(official_text),
-        "title": options.title or lines[0],
+        # one text: its hash, as since the first release; several: of all of them in the order given
+        "text_sha256": _text_sha256("\x00".join(s.text for s in speeches)),
+        "title": options.title or speeches[0].title,
         "date": options.date,
-        "speaker": options.speaker,
+        "speaker": "、".join(s for s in speakers if s) or None,
         "language": language,
         "engine": engine,
         "model": options.model,
         "settings": json.dumps(asdict(settings), sort_keys=True),
     }
-    meeting = {**inputs, "id": meeting_id, "official_text": official_text, "source_path": audio_path.name}
-    prepared = Prepared(audio_path, text_path, db_path, meeting, settings, None, started)
+    meeting = {**inputs, "id": meeting_id, "source_path": audio_path.name}
+    prepared = Prepared(audio_path, speeches, db_path, meeting, settings, None, started)
 
     existing = store.existing_meeting(db_path, meeting_id)
     if existing is not None:
@@ -202,8 +220,15 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     if transcript.cached:
         _stage(progress, "transcript found in the cache: not transcribed again")
 
-    _stage(progress, "aligning the transcript to the official text")
-    alignment = _align(meeting["official_text"], transcript, meeting["language"], levels, p.text_path)
+    _stage(progress, "aligning the transcript to the official text" + ("s" if len(p.speeches) > 1 else ""))
+    speeches = _in_spoken_order(p.speeches, transcript, meeting["language"])
+    meeting["official_text"], placed = _joined(speeches)
+    alignment = _align(meeting["official_text"], transcript, meeting["language"], levels, speeches[0].path)
+    rows = schema.meeting_rows({**meeting, "media_path": None}, placed, alignment)
+    for speech, row in zip(speeches, rows.speeches):
+        if len(speeches) > 1 and row["matched_share"] < AlignOptions().min_matched_share:
+            raise IngestError(f"{speech.path}: only {row['matched_share']:.0%} of this speech's text was found in "
+                              "the recording: is it the text of another recording?")
 
     _stage(progress, "writing the web copy and the archive")
     media_rel = f"{MEDIA_DIR}/{meeting['id']}-{audio_sha[:12]}.mp3"
@@ -215,7 +240,7 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
         raise IngestError(str(e)) from e
     meeting = {**meeting, "duration": round(duration, 3), "media_path": media_rel}
     try:
-        result = _write(p.db_path, meeting, alignment, transcript, "replaced" if p.existing else "ingested",
+        result = _write(p.db_path, meeting, placed, alignment, transcript, "replaced" if p.existing else "ingested",
                         p.started)
     except BaseException:
         tmp_media.unlink(missing_ok=True)
@@ -234,12 +259,35 @@ def _align(official_text: str, transcript: Transcript, language: str, levels, te
         raise IngestError(f"{text_name}: {e}") from e
 
 
-def _write(db_path: Path, meeting: dict, alignment: Alignment, transcript: Transcript, action: str,
-           started: float) -> IngestResult:
+def _in_spoken_order(speeches: list[SpeechText], transcript: Transcript, language: str) -> list[SpeechText]:
+    """The speeches in the order the recording holds them: each is located alone in the whole transcript
+    (the median start of its spoken sentences); the order given stands where the audio does not tell."""
+    if len(speeches) == 1:
+        return speeches
+    places = []
+    for k, speech in enumerate(speeches):
+        alone = _align(speech.text, transcript, language, None, speech.path)
+        starts = sorted(s.start for s in alone.sentences if s.status == "spoken")
+        places.append((starts[len(starts) // 2] if starts else float(k), k))
+    return [speeches[k] for _, k in sorted(places)]
+
+
+def _joined(speeches: list[SpeechText]) -> tuple[str, list[schema.Speech]]:
+    """The meeting's official text (the speeches' texts in order, a blank line between) and where each lies."""
+    text, placed = "", []
+    for speech in speeches:
+        if text:
+            text += "\n\n"
+        placed.append(schema.Speech(speech.title, speech.speaker, len(text), len(text) + len(speech.text)))
+        text += speech.text
+    return text, placed
+
+
+def _write(db_path: Path, meeting: dict, speeches: list[schema.Speech], alignment: Alignment,
+           transcript: Transcript, action: str, started: float) -> IngestResult:
     """Store a meeting's rows (one transaction) and say what was done."""
-    meeting = {**meeting, "text_sha256": _text_sha256(meeting["official_text"]),
-               "matched_share": round(alignment.matched_share, 4), "ingested_at": _now()}
-    store.write_meeting(db_path, schema.meeting_rows(meeting, meeting["official_text"], alignment))
+    meeting = {**meeting, "matched_share": round(alignment.matched_share, 4), "ingested_at": _now()}
+    store.write_meeting(db_path, schema.meeting_rows(meeting, speeches, alignment))
     return IngestResult(
         meeting["id"],
         action,
@@ -266,8 +314,14 @@ def realign(
     meeting = store.existing_meeting(db_path, meeting_id)
     if meeting is None:
         raise IngestError(f"{meeting_id}: no such meeting in {db_path}")
+    speeches = store.existing_speeches(db_path, meeting_id) or schema.one_speech(meeting)
     if text_path is not None:
+        if len(speeches) > 1:
+            raise IngestError(f"{meeting_id}: a meeting of {len(speeches)} speeches; correct it with `podium ingest "
+                              "AUDIO --text … --text … --replace` (the transcript comes from the cache)")
         meeting["official_text"] = _read_text(Path(text_path))
+        meeting["text_sha256"] = _text_sha256(meeting["official_text"])
+        speeches = schema.one_speech({**meeting, "speaker": speeches[0].speaker})
     settings = DecodingSettings(**json.loads(meeting["settings"]))
     transcript = cached_transcript(cache_key(meeting["audio_sha256"], meeting["engine"], meeting["model"], settings))
     if transcript is None:
@@ -275,4 +329,4 @@ def realign(
     _stage(progress, "aligning the cached transcript to the official text")
     alignment = _align(meeting["official_text"], transcript, meeting["language"],
                        cached_levels(meeting["audio_sha256"]), text_path or meeting_id)
-    return _write(db_path, meeting, alignment, transcript, "realigned", started)
+    return _write(db_path, meeting, speeches, alignment, transcript, "realigned", started)

@@ -23,6 +23,23 @@ def existing_meeting(db_path: Path, meeting_id: str) -> dict | None:
     return dict(row) if row else None
 
 
+def existing_speeches(db_path: Path, meeting_id: str) -> list[schema.Speech]:
+    """The speeches of a meeting in order, placed in its official text (empty before schema 3)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("select title, speaker, official_text from speeches where meeting_id = ? order by seq",
+                            [meeting_id]).fetchall()
+    except sqlite3.OperationalError:  # an archive from before speeches
+        return []
+    finally:
+        conn.close()
+    speeches, at = [], 0
+    for title, speaker, text in rows:
+        speeches.append(schema.Speech(title, speaker, at, at + len(text)))
+        at += len(text) + 2  # the blank line between two speeches' texts
+    return speeches
+
+
 def open_for_writing(db_path: Path) -> sqlite3.Connection:
     """A connection to the archive at the current schema: created if missing, upgraded if older.
 
@@ -71,8 +88,10 @@ def write_meeting(db_path: Path, rows: schema.MeetingRows) -> None:
         for table in ("unscripted", "sentences", "paragraphs"):
             schema.unindex_rows(conn, table, "meeting_id = ?", [meeting_id])
             conn.execute(f"delete from [{table}] where meeting_id = ?", [meeting_id])
+        conn.execute("delete from speeches where meeting_id = ?", [meeting_id])
         conn.execute("delete from meetings where id = ?", [meeting_id])
         _insert(conn, "meetings", [rows.meeting])
+        _insert(conn, "speeches", rows.speeches)
         for table in ("paragraphs", "sentences", "unscripted"):
             _insert(conn, table, getattr(rows, table))
             schema.index_rows(conn, table, "meeting_id = ?", [meeting_id])

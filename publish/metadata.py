@@ -50,7 +50,8 @@ def build_metadata() -> dict:
     for table in TABLES:
         tables[table.name] = {
             "description": _bilingual(table.zh, table.en),
-            **({"label_column": "title", "sort_desc": "date"} if table.name == "meetings" else {"sort": "start"}),
+            **({"sort_desc": "date"} if table.name == "meetings" else {"sort": "start"}),
+            **({"label_column": "title"} if "title" in table.column_names else {}),
             "facets": list(table.facets),
             # table pages search the character index: terms of any length (see plugin.prepare_connection)
             **({"fts_table": f"{table.name}_chars", "fts_pk": "rowid"} if table.searchable else {}),

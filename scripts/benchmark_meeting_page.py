@@ -92,12 +92,14 @@ def build(db_path: Path, hours: float, n_sentences: int, seed: int = 0) -> dict:
                               **timed(p_start, round(t - step * 0.1, 3) if spoken_any else None)))
         if p_seq % 3 == 2 and len(unscripted) < passages:
             unscripted.append(row("unscripted", id=schema.unscripted_id(MEETING_ID, len(unscripted)),
-                                  meeting_id=MEETING_ID, text="（主持人）下面请继续发言。", **timed(round(t, 3), round(t + 18, 3))))
+                                  meeting_id=MEETING_ID, text="（主持人）下面请继续发言。",
+                                  **timed(round(t, 3), round(t + 18, 3))))
             t += 20.0
     meeting = row("meetings", id=MEETING_ID, title="三小时的会议 · a three-hour meeting", date="2024-01-01",
                   speaker="Benchmark", language="zh", duration=total, official_text="\n".join(texts),
                   engine="none", matched_share=0.95)
-    store.write_meeting(db_path, schema.MeetingRows(meeting, paragraphs, sentences, unscripted))
+    store.write_meeting(db_path, schema.MeetingRows(meeting=meeting, paragraphs=paragraphs, sentences=sentences,
+                                                    unscripted=unscripted))
     return {"paragraphs": len(paragraphs), "sentences": len(sentences), "unscripted": len(unscripted),
             "duration": total}
 
@@ -151,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     walls, cpus = result["walls"], result["cpus"]
     median = statistics.median(walls)
     print(f"CPU: {cpu_model()} ({os.cpu_count()} logical CPUs); Python {platform.python_version()}")
-    print(f"meeting: {built['duration'] / 3600:.1f} h, {built['paragraphs']} paragraphs, {built['sentences']} sentences, "
+    print(f"meeting: {built['duration'] / 3600:.1f} h, {built['paragraphs']} paragraphs, "
+          f"{built['sentences']} sentences, "
           f"{built['unscripted']} off-script passages (archive built in {build_s:.1f} s)")
     print(f"page: {result['bytes'] / 1024:.0f} KiB, {result['sentence_elements']} sentence elements, "
           f"{result['bands']} timeline bands")

@@ -101,7 +101,7 @@ def write_meeting_from_spans(db_path: Path, meeting: dict, audio: Path, text: Pa
     meeting = {"title": lines[0], "language": language, "official_text": official, "engine": "none",
                "media_path": media_path, "source_path": audio.name, "matched_share": alignment.matched_share,
                "duration": len(audio_io.decode(audio)) / audio_io.SAMPLE_RATE, **meeting}
-    store.write_meeting(db_path, schema.meeting_rows(meeting, official, alignment))
+    store.write_meeting(db_path, schema.meeting_rows(meeting, schema.one_speech(meeting), alignment))
 
 
 HOSTILE_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(2)> & co'
@@ -133,7 +133,7 @@ def ingested(tmp_path_factory) -> tuple:
     cache = tmp_path_factory.mktemp("ingested-cache")
     with fresh_cache(cache):
         first = ingest(FIXTURES / "zh_aishell" / "audio.wav", FIXTURES / "zh_aishell" / "official.txt", db,
-                       IngestOptions(meeting_id="aishell", date="2024-05-01", speaker="AISHELL"), progress=False)
+                       IngestOptions(meeting_id="aishell", date="2024-05-01", speakers=("AISHELL",)), progress=False)
         jfk = ingest(FIXTURES / "en_jfk" / "jfk.flac", FIXTURES / "en_jfk" / "official.txt", db, progress=False)
     return db, first, jfk, cache
 

@@ -36,6 +36,7 @@ def browser(server):
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--mute-audio", "--window-size=1280,1000", "--lang=zh-CN"):
         options.add_argument(arg)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})  # --lang is not enough headless
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     ARTIFACTS.mkdir(exist_ok=True)
     yield driver
@@ -121,6 +122,7 @@ def test_click_a_sentence_plays_it_and_follows_along(server, browser):
     assert first["error"] is None and abs(first["t"] - start) <= 0.5, (first, start)
     wait_for(browser, "document.getElementById('s-2-0').getAttribute('aria-current') === 'time'", timeout=3)
     assert now_marked(browser) == ["s-2-0"]
+    assert browser.find_element("id", "podium-back").get_attribute("textContent") == "回到当前"  # a Chinese browser
     # playing on (s-3-0 begins about 4 s later): the mark moves to the later sentence, and only it
     wait_for(browser, "document.getElementById('s-3-0').getAttribute('aria-current') === 'time'", timeout=8)
     assert now_marked(browser) == ["s-3-0"] and not audio_state(browser)["paused"]
@@ -186,7 +188,8 @@ def test_keyboard_and_speed(server, browser):
     wait_for(browser, f"Math.abs(document.getElementById('podium-audio').currentTime - {before + 5}) < 0.05", 5)
     ActionChains(browser).send_keys(Keys.ARROW_LEFT).perform()
     ActionChains(browser).send_keys(Keys.ARROW_LEFT).perform()
-    wait_for(browser, f"Math.abs(document.getElementById('podium-audio').currentTime - {max(0.0, before - 5)}) < 0.05", 5)
+    wait_for(browser, f"Math.abs(document.getElementById('podium-audio').currentTime - {max(0.0, before - 5)}) < 0.05",
+             5)
     assert browser.execute_script("return window.scrollY;") == 0  # space did not scroll the page
     Select(browser.find_element("id", "podium-speed")).select_by_value("1.5")
     assert browser.execute_script("return document.getElementById('podium-audio').playbackRate;") == 1.5
@@ -234,3 +237,14 @@ def test_follows_the_text_until_the_reader_scrolls_away(server, browser):
         assert in_view("s-3-0") and not back.is_displayed()
     finally:
         browser.set_window_size(size["width"], size["height"])
+
+
+def test_a_paragraphs_time_link_still_plays_from_there(server, browser):
+    open_meeting(browser, server)
+    link = browser.find_element("css selector", "#p2 .podium-time")
+    start = float(browser.find_element("id", "p2").get_attribute("data-start"))
+    link.click()
+    wait_for(browser, "!document.getElementById('podium-audio').paused")
+    assert abs(audio_state(browser)["t"] - start) <= 0.5
+    assert browser.execute_script("return location.hash;") == f"#t={start:g}"
+    browser.execute_script("document.getElementById('podium-audio').pause();")

@@ -79,7 +79,7 @@ def test_same_inputs_again_do_nothing(archive, fixtures):
     db, _, _ = archive
     before = archive_checksum(db)
     again = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-                   IngestOptions(meeting_id="aishell", date="2024-05-01", speaker="AISHELL"), progress=False)
+                   IngestOptions(meeting_id="aishell", date="2024-05-01", speakers=("AISHELL",)), progress=False)
     assert again.action == "unchanged"
     assert archive_checksum(db) == before
 

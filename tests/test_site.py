@@ -167,7 +167,8 @@ async def test_meeting_page_timeline(site):
 
 
 @pytest.mark.parametrize("language, labels", [
-    ("zh-CN,zh", ["播放速度", "时间轴", "图例", "已讲", "部分讲述", "脱稿", "回到当前", "点击句子即从该处播放", "本句链接"]),
+    ("zh-CN,zh", ["播放速度", "时间轴", "图例", "已讲", "部分讲述", "脱稿", "回到当前", "点击句子即从该处播放",
+                  "本句链接"]),
     ("en-US,en", ["Speed", "Timeline", "Legend", "spoken", "partly spoken", "off-script", "Back to now",
                   "Click a sentence to play", "Link to this sentence"]),
 ])

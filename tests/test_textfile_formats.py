@@ -287,5 +287,5 @@ def test_a_folder_batch_finds_the_text_beside_a_recording_in_any_format(tmp_path
 
     for name in ("a.mp3", "a.docx", "b.wav", "b.pdf", "b.html", "c.flac", "c.txt", "c.pdf", "d.ogg"):
         (tmp_path / name).write_bytes(b"")
-    found = {item.audio.name: item.text and item.text.name for item in items_from_folder(tmp_path)}
-    assert found == {"a.mp3": "a.docx", "b.wav": "b.pdf", "c.flac": "c.txt", "d.ogg": None}
+    found = {item.audio.name: item.texts and item.texts[0].name for item in items_from_folder(tmp_path)}
+    assert found == {"a.mp3": "a.docx", "b.wav": "b.pdf", "c.flac": "c.txt", "d.ogg": []}
