@@ -170,9 +170,10 @@ TABLES: tuple[Table, ...] = (
 TABLE = {t.name: t for t in TABLES}
 
 # The columns of a timed segment in exports (CSV, JSON) and of one search result.
-SEGMENT_COLUMNS = ("meeting_id", "paragraph_seq", "seq", "start", "end", "start_hms", "end_hms", "status",
-                   "confidence", "text")
-SEARCH_COLUMNS = ("kind", "meeting_id", "meeting_title", "meeting_date", "speaker", "paragraph_seq", "sentence_seq",
+SEGMENT_COLUMNS = ("meeting_id", "speaker", "paragraph_seq", "seq", "start", "end", "start_hms", "end_hms",
+                   "status", "confidence", "text")
+SEARCH_COLUMNS = ("kind", "meeting_id", "meeting_title", "meeting_date", "speaker", "speech_title", "paragraph_seq",
+                  "sentence_seq",
                   "start", "end", "start_hms", "end_hms", "status", "text", "url")
 
 

@@ -33,16 +33,21 @@ def segments(db_path: Path, meeting_ids: list[str] | None, level: str = "sentenc
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
+        schema.check_servable(conn, str(db_path))
         known = [r[0] for r in conn.execute("select id from meetings order by date, id")]
         ids = known if meeting_ids is None else meeting_ids
         missing = [m for m in ids if m not in known]
         if missing:
             raise ExportError(f"{', '.join(missing)}: no such meeting in {db_path}")
         if level == "sentence":
-            sql = "select * from sentences where meeting_id = ? order by paragraph_seq, seq"
+            sql = ("select t.*, sp.speaker from sentences t left join speeches sp on sp.id = t.speech_id "
+                   "where t.meeting_id = ? order by t.paragraph_seq, t.seq")
         else:
-            sql = "select *, seq as paragraph_seq from paragraphs where meeting_id = ? order by seq"
+            sql = ("select t.*, t.seq as paragraph_seq, sp.speaker from paragraphs t left join speeches sp "
+                   "on sp.id = t.speech_id where t.meeting_id = ? order by t.seq")
         return [{c: dict(r)[c] for c in COLUMNS} for m in ids for r in conn.execute(sql, [m])]
+    except schema.ArchiveVersionError as e:
+        raise ExportError(str(e)) from e
     finally:
         conn.close()
 
@@ -84,7 +89,18 @@ def split_cue(text: str, start: float, end: float) -> list[tuple[float, float, s
 
 
 def _cues(rows: list[dict]) -> list[tuple[float, float, str]]:
-    return [cue for r in rows if r["start"] is not None for cue in split_cue(r["text"], r["start"], r["end"])]
+    """Every spoken row's cues; where the speaker changes, the first cue names the new one ("县长：…")."""
+    cues, speaker = [], None
+    for r in rows:
+        if r["start"] is None:
+            continue
+        pieces = split_cue(r["text"], r["start"], r["end"])
+        if r.get("speaker") and r["speaker"] != speaker:
+            start, end, text = pieces[0]
+            pieces[0] = (start, end, f"{r['speaker']}：{text}")
+        speaker = r.get("speaker") or speaker
+        cues += pieces
+    return cues
 
 
 def to_srt(rows: list[dict]) -> str:

@@ -51,7 +51,7 @@ def build_blocks(paragraphs: list[dict], sentences: list[dict], unscripted: list
 
 # --- the timeline: the whole recording as coloured bands -------------------------------------------
 
-TIMELINE_KINDS = ("spoken", "partial", "unscripted")  # in legend order; other kinds (speakers) may be added
+TIMELINE_KINDS = ("spoken", "partial", "unscripted", "host")  # in legend order; other kinds (speakers) may be added
 JOIN_WITHIN = 0.001  # bands of one kind closer than this share of the recording (about a pixel) are joined
 
 
@@ -81,18 +81,23 @@ def timeline_bands(spans: list[tuple[str, float, float, str | None]], total: flo
     return [band(kind, start, end, total, label) for kind, start, end, label in merged]
 
 
-def build_timeline(duration: float | None, sentences: list[dict], unscripted: list[dict]) -> dict:
+def build_timeline(duration: float | None, sentences: list[dict], unscripted: list[dict],
+                   speeches: list[dict] = ()) -> dict:
     """The timeline of a meeting page: the bar's length in seconds (the recording, or the last time
-    if longer), its bands (spoken and partial sentences, off-script passages) and how many sentences
-    were not spoken (they have no time, so no band)."""
+    if longer), its bands (spoken and partial sentences, off-script passages within a speech, and the
+    host or others outside every speech), a band per speech labelled with its speaker, and how many
+    sentences were not spoken (they have no time, so no band)."""
     spans = [(s["status"], s["start"], s["end"], None) for s in sentences
              if s["start"] is not None and s["end"] is not None]
-    spans += [("unscripted", u["start"], u["end"], None) for u in unscripted
+    spans += [("unscripted" if u.get("speech_id") else "host", u["start"], u["end"], None) for u in unscripted
               if u["start"] is not None and u["end"] is not None]
     total = max([duration or 0.0] + [end for _, _, end, _ in spans])
+    speech_spans = [(f"speech{sp['seq'] % 4}", sp["start"], sp["end"], " · ".join(filter(None, [sp["speaker"],
+                     sp["title"]]))) for sp in speeches if sp["start"] is not None]
     return {
         "duration": total,
         "bands": timeline_bands(spans, total),
+        "speeches": timeline_bands(speech_spans, total, join_within=0) if len(speeches) > 1 else [],
         "not_spoken": sum(1 for s in sentences if s["start"] is None),
     }
 

@@ -174,15 +174,19 @@ async def meeting_page(datasette, request):
     async def fetch(sql):
         return [dict(r) for r in (await db.execute(sql, [meeting_id])).rows]
 
-    paragraphs = await fetch("select seq, start, [end], status, text from paragraphs where meeting_id = ? order by seq")
+    paragraphs = await fetch("select seq, start, [end], status, text, speech_id from paragraphs where meeting_id = ? "
+                             "order by seq")
+    speeches = await fetch("select * from speeches where meeting_id = ? order by seq")
     sentences = await fetch("select paragraph_seq, seq, start, [end], status, text from sentences "
                             "where meeting_id = ? order by paragraph_seq, seq")
-    unscripted = await fetch("select start, [end], text from unscripted where meeting_id = ? order by start")
+    unscripted = await fetch("select start, [end], text, speech_id from unscripted where meeting_id = ? "
+                             "order by start")
     html = await datasette.render_template(
         "podium_meeting.html",
         {
             "meeting": dict(meeting), "blocks": build_blocks(paragraphs, sentences, unscripted), "hms": hms,
-            "timeline": build_timeline(meeting["duration"], sentences, unscripted), "timeline_kinds": TIMELINE_KINDS,
+            "timeline": build_timeline(meeting["duration"], sentences, unscripted, speeches),
+            "timeline_kinds": TIMELINE_KINDS, "speeches": speeches if len(speeches) > 1 else [],
             "speeds": SPEEDS,
             "t": labels(language), "lang": language, "other_lang": "en" if language == "zh" else "zh",
             "lang_url": _page_url(request, f"/meeting/{meeting_id}", lang="en" if language == "zh" else "zh"),

@@ -132,8 +132,9 @@ def _table_sql(kind: str, query: SearchQuery, params: dict, *, ranked: bool = Tr
            else "null as paragraph_seq, null as seq, null as status")
     return (
         f"select '{kind}' as kind, t.meeting_id, {own}, t.start, t.[end], t.start_hms, t.end_hms, t.text, "
-        f"m.title as meeting_title, m.date as meeting_date, m.speaker as speaker, f.rank as score "
-        f"from ({fts}) f join [{table}] t on t.rowid = f.rowid join meetings m on m.id = t.meeting_id "
+        f"m.title as meeting_title, m.date as meeting_date, sp.speaker as speaker, sp.title as speech_title, "
+        f"f.rank as score from ({fts}) f join [{table}] t on t.rowid = f.rowid join meetings m on m.id = t.meeting_id "
+        f"left join speeches sp on sp.id = t.speech_id "
         f"where {' and '.join(where) or '1'}"
     )
 

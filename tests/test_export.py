@@ -16,7 +16,7 @@ VTT_CUE = re.compile(r"^(\d{2}:\d{2}:\d{2}\.\d{3}) --> (\d{2}:\d{2}:\d{2}\.\d{3}
 
 
 def row(seq, start, end, text, status="spoken"):
-    return {"meeting_id": "m", "paragraph_seq": 0, "seq": seq, "start": start, "end": end, "start_hms": None,
+    return {"meeting_id": "m", "speaker": None, "paragraph_seq": 0, "seq": seq, "start": start, "end": end, "start_hms": None,
             "end_hms": None, "status": status, "confidence": 1.0, "text": text}
 
 

@@ -188,8 +188,8 @@ async def test_meeting_page_partial_and_unscripted_bands(site, tmp_path):
     shutil.copy(db, copy)
     conn = sqlite3.connect(copy)
     conn.execute("update sentences set status = 'partial' where meeting_id = 'aishell' and paragraph_seq = 2")
-    conn.execute("insert into unscripted (id, meeting_id, start, [end], start_hms, end_hms, text) values "
-                 "('aishell_u0000', 'aishell', 6.4, 7.2, '00:00:06.400', '00:00:07.200', '<b>大家好</b>')")
+    conn.execute("insert into unscripted (id, meeting_id, start, [end], start_hms, end_hms, text, speech_id) values "
+                 "('aishell_u0000', 'aishell', 6.4, 7.2, '00:00:06.400', '00:00:07.200', '<b>大家好</b>', 'aishell_s00')")
     conn.commit()
     conn.close()
     page = (await make_datasette(copy).client.get("/meeting/aishell")).text
@@ -211,19 +211,21 @@ def test_timeline_bands_join_clamp_and_count():
 
     sentences = [sentence("spoken", 0.0, 10.0), sentence("spoken", 10.05, 20.0), sentence("partial", 30.0, 40.0),
                  sentence("not_spoken", None, None), sentence("spoken", 50.0, 60.0)]
-    timeline = build_timeline(100.0, sentences, [{"start": 40.0, "end": 45.0}])
+    timeline = build_timeline(100.0, sentences, [{"start": 40.0, "end": 45.0, "speech_id": "m_s00"},
+                                                 {"start": 90.0, "end": 95.0, "speech_id": None}])
     assert timeline["duration"] == 100.0 and timeline["not_spoken"] == 1
     assert [(b["kind"], b["start"], b["end"], b["left"], b["width"]) for b in timeline["bands"]] == [
         ("spoken", 0.0, 20.0, 0.0, 20.0),  # 0.05 s apart: one band
         ("partial", 30.0, 40.0, 30.0, 10.0),
         ("unscripted", 40.0, 45.0, 40.0, 5.0),
         ("spoken", 50.0, 60.0, 50.0, 10.0),
+        ("host", 90.0, 95.0, 90.0, 5.0),  # outside every speech
     ]
     # a sentence ending after the recording's stated length stretches the bar instead of leaving it
     longer = build_timeline(50.0, sentences, [])
     assert longer["duration"] == 60.0 and longer["bands"][-1]["left"] + longer["bands"][-1]["width"] <= 100.0
     assert build_timeline(None, [sentence("not_spoken", None, None)], []) == {
-        "duration": 0.0, "bands": [], "not_spoken": 1}
+        "duration": 0.0, "bands": [], "speeches": [], "not_spoken": 1}
 
 
 async def test_play_control_in_tables(site):
