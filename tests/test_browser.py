@@ -76,12 +76,13 @@ def test_shareable_link_to_a_moment(server, browser):
 
 
 def test_search_two_characters_and_see_the_hit(server, browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser.get(f"{server}/search")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements("name", "q"))
     box = browser.find_element("name", "q")
     box.send_keys("热点")
     box.submit()
-    from selenium.webdriver.support.ui import WebDriverWait
-
     WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", ".podium-hit"))
     hits = browser.find_elements("css selector", ".podium-hit")
     assert hits and "社会热点" in hits[0].text
