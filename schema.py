@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from podium.alignment import Alignment
 
 SCHEMA_VERSION = 3
-STATUSES = ("spoken", "partial", "not_spoken")
+STATUSES = ("spoken", "partial", "estimated", "not_spoken")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,9 @@ def _times(what: str, zh: str) -> tuple[Column, ...]:
 
 
 _STATUS = (
-    Column("status", str, "spoken 已讲、partial 部分讲述或 not_spoken 未讲", "spoken, partial or not_spoken"),
+    Column("status", str, "spoken 已讲、partial 部分讲述、estimated 已讲但未识别（时间为估计）或 not_spoken 未讲",
+           "spoken, partial, estimated (said but not recognised: times estimated from the voice around it) "
+           "or not_spoken"),
     Column("confidence", float, "录音中听到的文字比例（0–1）", "Share of the text heard in the recording (0-1)"),
 )
 _MEETING_FK = (("meeting_id", "meetings", "id"),)
@@ -88,6 +90,8 @@ TABLES: tuple[Table, ...] = (
             Column("settings", str, "解码设置（JSON）", "Decoding settings (JSON)"),
             Column("matched_share", float, "讲话稿在录音中找到的比例（0–1）", "Share of the official text found in the recording (0-1)"),
             Column("ingested_at", str, "导入时间（UTC）", "When the meeting was ingested (UTC)"),
+            Column("voiced_coverage", float, "录音中有声部分被转写覆盖的比例（0–1）",
+                   "Share of the recording's voiced time that the transcript covers (0-1)"),
         ),
         facets=("speaker", "date", "language"),
     ),
@@ -105,6 +109,7 @@ TABLES: tuple[Table, ...] = (
             Column("matched_share", float, "讲话稿在录音中找到的比例（0–1）", "Share of the speech's text found in the recording (0-1)"),
             Column("spoken", int, "已讲的句数", "Sentences spoken"),
             Column("partial", int, "部分讲述的句数", "Sentences partly spoken"),
+            Column("estimated", int, "已讲但未识别的句数（时间为估计）", "Sentences said but not recognised (times estimated)"),
             Column("not_spoken", int, "未讲的句数", "Sentences not spoken"),
         ),
         foreign_keys=_MEETING_FK,
@@ -421,12 +426,13 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
         "insert into speeches select m.id || '_s00', m.id, 0, "
         "(select p.text from paragraphs p where p.meeting_id = m.id order by p.seq limit 1), m.speaker, "
         "m.official_text, min(s.start), max(s.[end]), null, null, m.matched_share, "
-        "sum(s.status = 'spoken'), sum(s.status = 'partial'), sum(s.status = 'not_spoken') "
+        "sum(s.status = 'spoken'), sum(s.status = 'partial'), 0, sum(s.status = 'not_spoken') "
         "from meetings m left join sentences s on s.meeting_id = m.id group by m.id")
     conn.create_function("podium_hms", 1, hms, deterministic=True)
     conn.execute("update speeches set start_hms = podium_hms(start), end_hms = podium_hms([end])")
     for table in ("paragraphs", "sentences", "unscripted"):
         conn.execute(f"alter table [{table}] add column [speech_id] TEXT references speeches(id)")
+    conn.execute("alter table meetings add column [voiced_coverage] REAL")
     conn.execute("update paragraphs set speech_id = meeting_id || '_s00'")
     conn.execute("update sentences set speech_id = meeting_id || '_s00'")
     conn.execute("update unscripted set speech_id = (select sp.id from speeches sp where sp.meeting_id = "

@@ -27,11 +27,13 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from .pauses import HOP, PauseOptions, find_pauses, snap_edges
+from .pauses import (HOP, UNCOVERED_MIN, PauseOptions, covered_share, find_pauses, snap_edges, subtract_spans,
+                     voiced_spans)
 from .segment import Span, split_text
 from .text import Token, detect_language, tokenize
 
 SPOKEN, PARTIAL, NOT_SPOKEN = "spoken", "partial", "not_spoken"
+ESTIMATED = "estimated"  # said, but not rendered by the recogniser: its times come from the voice around it
 
 
 class WrongTextError(ValueError):
@@ -61,6 +63,8 @@ class AlignOptions:
     partial_gap_tokens: int = 4  # a run of this many unheard tokens inside a sentence makes it partial...
     partial_gap_share: float = 0.2  # ...or of this share of the sentence, if that is longer
     min_matched_share: float = 0.2  # below this share of the text matched, it is the wrong text
+    unheard_min_voice: float = 1.0  # seconds of voice no word covers, where sentences went unheard...
+    unheard_share: float = 0.5  # ...and at least this share of the time they would take to say
 
 
 @dataclass(slots=True)
@@ -94,6 +98,7 @@ class Alignment:
     matched_share: float  # share of the official text found in the transcript
     language: str = "zh"
     seconds: float = 0.0  # compute time of the alignment
+    voiced_coverage: float | None = None  # share of the voiced audio under transcript words (with levels)
 
 
 def transcript_tokens(words: list[Word], language: str) -> tuple[list[Token], np.ndarray, np.ndarray]:
@@ -363,8 +368,17 @@ def align(
         audio_end = max(audio_end, len(levels) * HOP)
     timed_sentences = [_time_span(s, official, offsets, times, exact, opts, token_seconds, heard_all, audio_end)
                        for s in sentences]
+    voiced_coverage = None
     if levels is not None:
         _snap(timed_sentences, offsets, times, levels, pause_options or PauseOptions())
+        voiced = voiced_spans(levels, pause_options)
+        spoken_spans = np.array([[w.start, w.end] for w in words], dtype=float).reshape(-1, 2)
+        voiced_coverage = covered_share(voiced, spoken_spans)
+        unrendered = subtract_spans(voiced, spoken_spans, min_length=UNCOVERED_MIN)
+        required = [sum(not t.optional and not t.wildcard for t in official[np.searchsorted(offsets, s.start_char):
+                                                                            np.searchsorted(offsets, s.end_char)])
+                    for s in timed_sentences]
+        _estimate_unheard(timed_sentences, required, unrendered, token_seconds, audio_end, opts)
     timed_paragraphs = [_paragraph(p, [s for s in timed_sentences if s.paragraph_seq == p.seq]) for p in paragraphs]
     return Alignment(
         paragraphs=timed_paragraphs,
@@ -373,7 +387,40 @@ def align(
         matched_share=matched_share,
         language=language,
         seconds=time.perf_counter() - started,
+        voiced_coverage=voiced_coverage,
     )
+
+
+def _estimate_unheard(sentences: list[TimedSpan], required: list[int], unrendered: np.ndarray,
+                      token_seconds: float, audio_end: float, opts: AlignOptions) -> None:
+    """Tell sentences skipped by the speaker from sentences said but not heard by the recogniser.
+
+    A run of sentences with no heard words is `not_spoken` when its neighbours were heard back to back.
+    When the time between them holds voice that no transcript word covers, enough to have said the run
+    (`unheard_share` of its tokens at the typical token duration), the run was said: it is `estimated`,
+    and that voice is shared out among its sentences by their lengths.
+    """
+    floor, k = 0.0, 0
+    while k < len(sentences):
+        if sentences[k].status != NOT_SPOKEN:
+            floor = sentences[k].end if sentences[k].end is not None else floor
+            k += 1
+            continue
+        run = k
+        while run < len(sentences) and sentences[run].status == NOT_SPOKEN:
+            run += 1
+        ceiling = next((s.start for s in sentences[run:] if s.start is not None), audio_end)
+        room = unrendered[(unrendered[:, 1] > floor) & (unrendered[:, 0] < ceiling)]
+        room = np.clip(room, floor, ceiling)
+        voice = float(np.sum(room[:, 1] - room[:, 0])) if len(room) else 0.0
+        expected = sum(required[k:run]) * token_seconds
+        if len(room) and voice >= max(opts.unheard_min_voice, opts.unheard_share * expected):
+            start, end = float(room[0, 0]), float(room[-1, 1])
+            lengths = np.array([max(1, s.end_char - s.start_char) for s in sentences[k:run]], dtype=float)
+            edges = start + (end - start) * np.concatenate([[0.0], np.cumsum(lengths) / lengths.sum()])
+            for s, a, b in zip(sentences[k:run], edges[:-1], edges[1:]):
+                s.start, s.end, s.status = float(a), float(b), ESTIMATED
+        k = run
 
 
 def _time_span(span: Span, official, offsets, times, exact, opts, token_seconds: float,
@@ -416,8 +463,10 @@ def _snap(sentences: list[TimedSpan], offsets, times, levels, pause_opts: PauseO
 
 def _paragraph(span: Span, sentences: list[TimedSpan]) -> TimedSpan:
     statuses = {s.status for s in sentences}
-    if statuses == {SPOKEN}:
-        status = SPOKEN
+    if statuses == {ESTIMATED}:
+        status = ESTIMATED
+    elif statuses <= {SPOKEN, ESTIMATED}:
+        status = SPOKEN  # all of it was said, some of it not heard
     elif statuses <= {NOT_SPOKEN}:
         status = NOT_SPOKEN
     else:

@@ -57,6 +57,12 @@ def evaluate(paragraphs: list[dict], sentences: list[dict], unscripted: list[dic
     report["sentence_start"] = _errors([(o.get("start"), t["start"]) for o, t in spoken])
     report["sentence_end"] = _errors([(o.get("end"), t["end"]) for o, t in spoken])
 
+    # lost: said (the truth times it) but published as not spoken or without a time: a loss of data that
+    # timing statistics over matched sentences do not show
+    lost = [f"p{t['paragraph']}s{t['sentence']}" for o, t in spoken
+            if o.get("start") is None or o.get("status") == "not_spoken"]
+    report["lost"] = {"spoken": len(spoken), "lost": len(lost), "sentences": lost}
+
     truly_not = {(t["paragraph"], t["sentence"]) for t in truth["sentences"] if t["status"] == "not_spoken"}
     flagged = {k for k, s in ours_s.items() if s["status"] == "not_spoken"}
     hits = len(truly_not & flagged)
@@ -105,9 +111,12 @@ def format_report(report: dict) -> str:
             f"{r['within_0.25']:>8.0%}{r['within_0.5']:>8.0%}{r['within_1']:>8.0%}"
             + (f"  ({r['missing']} spoken but not timed)" if r["missing"] else "")
         )
+    lost = report["lost"]
+    lines.append(f"spoken sentences lost: {lost['lost']} of {lost['spoken']}"
+                 + (f" ({', '.join(lost['sentences'])})" if lost["sentences"] else ""))
     ns = report["not_spoken"]
-    lines.append(f"not_spoken: truth {ns['truth']}, flagged {ns['flagged']}, "
-                 f"precision {ns['precision']:.2f}, recall {ns['recall']:.2f}")
+    lines.append(f"skips found: {round(ns['recall'] * ns['truth'])} of {ns['truth']}; not_spoken flagged "
+                 f"{ns['flagged']}, precision {ns['precision']:.2f}")
     for key, v in report["deviating_sentences"].items():
         lines.append(f"deviating {key}: truth {v['truth']}, ours {v['ours']}")
     for c in report["offscript_coverage"]:

@@ -86,3 +86,48 @@ def snap_edges(edges: np.ndarray, pauses: np.ndarray, reach: float) -> np.ndarra
         if after is not None and after[0] > out[k, 0]:
             out[k, 1] = after[0]
     return out
+
+
+UNCOVERED_MIN = 0.3  # seconds: voice left uncovered by shorter bits is the slack around word times
+
+
+def voiced_spans(levels: np.ndarray, options: PauseOptions | None = None, *, min_voiced: float = 0.25) -> np.ndarray:
+    """Stretches of signal between the pauses, at least `min_voiced` seconds long: (n × 2) [start, end)."""
+    pauses = find_pauses(levels, options)
+    bounds = np.concatenate([[0.0], pauses.ravel(), [len(levels) * HOP]]).reshape(-1, 2)
+    return bounds[bounds[:, 1] - bounds[:, 0] >= min_voiced]
+
+
+def _merge(spans: np.ndarray) -> np.ndarray:
+    spans = spans[np.argsort(spans[:, 0])] if len(spans) else spans.reshape(0, 2)
+    out: list[list[float]] = []
+    for start, end in spans:
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def subtract_spans(spans: np.ndarray, cut: np.ndarray, *, min_length: float = 0.0) -> np.ndarray:
+    """`spans` minus the union of `cut`, both (n × 2) [start, end) in seconds; pieces shorter than
+    `min_length` are left out."""
+    out, cut = [], _merge(np.asarray(cut, dtype=float).reshape(-1, 2))
+    for start, end in np.asarray(spans, dtype=float).reshape(-1, 2):
+        for c_start, c_end in cut[(cut[:, 1] > start) & (cut[:, 0] < end)]:
+            if c_start > start:
+                out.append([start, c_start])
+            start = max(start, c_end)
+        if end > start:
+            out.append([start, end])
+    out = [piece for piece in out if piece[1] - piece[0] >= min_length]
+    return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def covered_share(voiced: np.ndarray, covered: np.ndarray) -> float:
+    """Share of the voiced time that lies under `covered` (e.g. the transcript's words); 1.0 with no voice."""
+    total = float(np.sum(voiced[:, 1] - voiced[:, 0])) if len(voiced) else 0.0
+    if total == 0:
+        return 1.0
+    left = subtract_spans(voiced, covered, min_length=UNCOVERED_MIN)
+    return 1.0 - float(np.sum(left[:, 1] - left[:, 0])) / total

@@ -25,14 +25,14 @@ from .engines import DecodingSettings, Transcript, default_engine, settings_for
 
 def transcribe_on_worker(audio_path: str, engine: str, model: str, settings: dict) -> dict:
     """Runs on a worker: decode and transcribe one recording; nothing is written there."""
-    from podium.alignment.pauses import find_pauses, frame_levels
+    from podium.alignment.pauses import frame_levels
 
     from . import audio
     from .transcribe import run_whisper
 
     samples = audio.decode(audio_path)
-    pauses = find_pauses(frame_levels(samples, audio.SAMPLE_RATE))  # where long audio may be cut
-    transcript = run_whisper(samples, engine, model, DecodingSettings(**settings), False, pauses)
+    levels = frame_levels(samples, audio.SAMPLE_RATE)  # where long audio may be cut, what was skipped
+    transcript = run_whisper(samples, engine, model, DecodingSettings(**settings), False, levels)
     return {"audio_sha256": audio.sha256_file(audio_path), "language": transcript.language,
             "segments": transcript.segments, "seconds": transcript.seconds}
 

@@ -28,7 +28,7 @@ class DecodingSettings:
     """Whisper decoding settings; all of them are part of the cache key."""
 
     language: str | None  # 'zh', 'en'; None lets Whisper detect it
-    temperature: float = 0.0  # greedy, no fallback: fallback retries took minutes per window on hard audio
+    temperature: float | tuple[float, ...] = 0.0  # greedy, no fallback: fallback retries took minutes per window on hard audio
     beam_size: int | None = None  # greedy decoding
     condition_on_previous_text: bool = False  # conditioning feeds repetition loops on long speech
     no_speech_threshold: float | None = None  # never drop a 30 s window as silence: alignment needs every word
@@ -36,6 +36,7 @@ class DecodingSettings:
     vad: bool = False  # skip silence with Silero VAD (faster-whisper only)
     chunk_seconds: int = 300  # longer audio is transcribed in pieces cut at pauses: memory stays bounded
     compute_type: str | None = None  # CTranslate2 precision (faster-whisper only): int8 on CPU, float16 on GPU
+    recover: bool = True  # decode again the voiced audio that no word covers (transcribe.recover_gaps)
 
 
 def settings_for(engine: str, language: str | None) -> DecodingSettings:

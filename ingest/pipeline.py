@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from podium import schema
 from podium.alignment import AlignOptions, Alignment, WrongTextError, align, detect_language
-from podium.alignment.pauses import find_pauses, frame_levels
+from podium.alignment.pauses import covered_share, frame_levels, voiced_spans
 
 from . import audio, store
 from .cache import cache_key, cached_levels, cached_transcript, store_levels
@@ -216,7 +216,7 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     levels = frame_levels(samples, audio.SAMPLE_RATE)
     store_levels(audio_sha, levels)
     transcript = transcribe(samples, audio_sha, engine=engine, model=model, settings=p.settings, progress=progress,
-                            pauses=find_pauses(levels))
+                            levels=levels)
     if transcript.cached:
         _stage(progress, "transcript found in the cache: not transcribed again")
 
@@ -286,7 +286,8 @@ def _joined(speeches: list[SpeechText]) -> tuple[str, list[schema.Speech]]:
 def _write(db_path: Path, meeting: dict, speeches: list[schema.Speech], alignment: Alignment,
            transcript: Transcript, action: str, started: float) -> IngestResult:
     """Store a meeting's rows (one transaction) and say what was done."""
-    meeting = {**meeting, "matched_share": round(alignment.matched_share, 4), "ingested_at": _now()}
+    meeting = {**meeting, "matched_share": round(alignment.matched_share, 4), "ingested_at": _now(),
+               "voiced_coverage": None if alignment.voiced_coverage is None else round(alignment.voiced_coverage, 4)}
     store.write_meeting(db_path, schema.meeting_rows(meeting, speeches, alignment))
     return IngestResult(
         meeting["id"],
@@ -322,7 +323,8 @@ def realign(
         meeting["official_text"] = _read_text(Path(text_path))
         meeting["text_sha256"] = _text_sha256(meeting["official_text"])
         speeches = schema.one_speech({**meeting, "speaker": speeches[0].speaker})
-    settings = DecodingSettings(**json.loads(meeting["settings"]))
+    # meetings ingested before the recovery pass existed were transcribed without it
+    settings = DecodingSettings(**{"recover": False, **json.loads(meeting["settings"])})
     transcript = cached_transcript(cache_key(meeting["audio_sha256"], meeting["engine"], meeting["model"], settings))
     if transcript is None:
         raise IngestError(f"{meeting_id}: its transcript is not in the cache; ingest the recording again")

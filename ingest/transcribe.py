@@ -1,14 +1,28 @@
-"""Transcription of a whole recording, a chunk at a time, behind the transcript cache."""
+"""Transcription of a whole recording, a chunk at a time, behind the transcript cache.
+
+Whisper skips speech now and then: a 30 s window decoded as silence, a VAD that calls quiet speech
+noise, a jump after a repetition. So after the first pass, the voiced stretches of the signal that no
+word covers are decoded again on their own (`recover_gaps`), with temperature fallback and without VAD.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 
-from .audio import to_float
+from podium.alignment.pauses import find_pauses, subtract_spans, voiced_spans
+
+from .audio import SAMPLE_RATE, to_float
 from .cache import cache_key, cached_transcript, store_transcript
 from .engines import ENGINES, RUNNERS, DecodingSettings, Transcript
+
+RECOVERY_MIN_GAP = 1.0  # seconds of voice that no word covers before they are decoded again
+RECOVERY_CONTEXT = 0.5  # seconds of audio either side of such a gap given to the decoder
+# the second pass: no VAD (it may be what dropped the speech), fallback to higher temperatures when the
+# greedy result repeats itself or is unlikely, and Whisper's own no-speech test against hallucinating on noise
+RECOVERY = {"vad": False, "temperature": (0.0, 0.2, 0.4, 0.6, 0.8), "no_speech_threshold": 0.6}
 
 
 def chunk_bounds(n_samples: int, pauses: np.ndarray, chunk_seconds: float, sample_rate: int = 16000,
@@ -31,9 +45,41 @@ def chunk_bounds(n_samples: int, pauses: np.ndarray, chunk_seconds: float, sampl
     return bounds
 
 
+def _shift(pieces: list[dict], offset: float) -> list[dict]:
+    for s in pieces:
+        s["start"], s["end"] = s["start"] + offset, s["end"] + offset
+        for w in s["words"]:
+            w["start"], w["end"] = w["start"] + offset, w["end"] + offset
+    return pieces
+
+
+def recover_gaps(samples: np.ndarray, segments: list[dict], engine: str, model: str, settings: DecodingSettings,
+                 levels: np.ndarray) -> list[dict]:
+    """Segments decoded again over the voiced audio that no word of `segments` covers; only their words
+    inside such a gap are kept (with a tolerance of a quarter second)."""
+    from tqdm import tqdm
+
+    words = np.array([[w["start"], w["end"]] for s in segments for w in s["words"]], dtype=float).reshape(-1, 2)
+    gaps = subtract_spans(voiced_spans(levels), words, min_length=RECOVERY_MIN_GAP)
+    again = dataclasses.replace(settings, **RECOVERY)
+    recovered = []
+    with tqdm(disable=True) as quiet:
+        for start, end in gaps:
+            lo = max(0, int((start - RECOVERY_CONTEXT) * SAMPLE_RATE))
+            hi = min(len(samples), int((end + RECOVERY_CONTEXT) * SAMPLE_RATE))
+            _, pieces = RUNNERS[engine](to_float(samples[lo:hi]), model, again, quiet)
+            for s in _shift(pieces, lo / SAMPLE_RATE):
+                kept = [w for w in s["words"] if start - 0.25 <= (w["start"] + w["end"]) / 2 <= end + 0.25]
+                if kept:
+                    recovered.append({"start": kept[0]["start"], "end": kept[-1]["end"],
+                                      "text": "".join(w["word"] for w in kept), "words": kept, "recovered": True})
+    return recovered
+
+
 def run_whisper(samples: np.ndarray, engine: str, model: str, settings: DecodingSettings, progress: bool,
-                pauses: np.ndarray | None = None) -> Transcript:
-    """Transcribe 16 kHz mono int16 samples with word timestamps, a chunk at a time.
+                levels: np.ndarray | None = None) -> Transcript:
+    """Transcribe 16 kHz mono int16 samples with word timestamps, a chunk at a time, then decode again
+    what the first pass skipped (when `settings.recover` and the signal's `levels` are given).
 
     Only one chunk is ever converted to float32 and turned into features, so memory stays bounded
     on recordings of hours.
@@ -43,18 +89,17 @@ def run_whisper(samples: np.ndarray, engine: str, model: str, settings: Decoding
     if engine not in RUNNERS:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     started = time.perf_counter()
-    bounds = chunk_bounds(len(samples), np.zeros((0, 2)) if pauses is None else pauses, settings.chunk_seconds)
+    pauses = np.zeros((0, 2)) if levels is None else find_pauses(levels)
+    bounds = chunk_bounds(len(samples), pauses, settings.chunk_seconds)
     segments, language = [], settings.language or ""
     with tqdm(total=round(len(samples) / 16000), unit="s", desc="transcribe", disable=not progress,
               bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]") as bar:
         for lo, hi in bounds:
             language, pieces = RUNNERS[engine](to_float(samples[lo:hi]), model, settings, bar)
-            offset = lo / 16000
-            for s in pieces:
-                s["start"], s["end"] = s["start"] + offset, s["end"] + offset
-                for w in s["words"]:
-                    w["start"], w["end"] = w["start"] + offset, w["end"] + offset
-            segments += pieces
+            segments += _shift(pieces, lo / SAMPLE_RATE)
+    if settings.recover and levels is not None:
+        segments = sorted(segments + recover_gaps(samples, segments, engine, model, settings, levels),
+                          key=lambda s: s["start"])
     return Transcript(language, segments, time.perf_counter() - started)
 
 
@@ -66,16 +111,17 @@ def transcribe(
     model: str = "base",
     settings: DecodingSettings,
     progress: bool = True,
-    pauses: np.ndarray | None = None,
+    levels: np.ndarray | None = None,
 ) -> Transcript:
     """The transcript of 16 kHz mono int16 samples, from the cache when it is there.
 
-    :param pauses: (n × 2) pause spans in seconds, where long audio may be cut into chunks.
+    :param levels: the signal's frame levels (`pauses.frame_levels`): long audio is cut into chunks in
+        its pauses, and the voice that no word covers is decoded again.
     """
     key = cache_key(audio_sha256, engine, model, settings)
     hit = cached_transcript(key)
     if hit is not None:
         return hit
-    transcript = run_whisper(samples, engine, model, settings, progress, pauses)
+    transcript = run_whisper(samples, engine, model, settings, progress, levels)
     store_transcript(key, audio_sha256, engine, model, settings, transcript)
     return transcript

@@ -27,7 +27,7 @@ MAX_SIZE = 200  # results per page at most
 MAX_PAGE = 1000  # pages beyond this are refused: past 200,000 results a reader narrows the search instead
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 OPERATORS = re.compile(r'["*^()]|\b(AND|OR|NOT|NEAR)\b')  # FTS5 syntax a reader may type; searched as text
-RANK_WINDOW = 20_000  # matches ranked for an unfiltered query: the newest, when a term is very common
+RANK_WINDOW = 5_000  # matches ranked for an unfiltered query: the newest, when a term is very common
 
 
 @dataclass

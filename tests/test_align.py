@@ -156,3 +156,17 @@ def test_edges_snap_to_the_pauses_around_them():
     (start, end), = snap_edges(edges, pauses, reach=0.4)
     assert start == pytest.approx(1.5, abs=HOP * 2)
     assert end == pytest.approx(4.5, abs=HOP * 2)
+
+
+def test_voiced_spans_and_what_the_words_leave_uncovered():
+    from podium.alignment.pauses import covered_share, subtract_spans, voiced_spans
+
+    levels = np.full(1000, -60.0)  # 10 s of silence ...
+    levels[100:300] = -20.0  # ... voice from 1 to 3 s
+    levels[500:800] = -20.0  # ... and from 5 to 8 s
+    voiced = voiced_spans(levels)
+    assert np.allclose(voiced, [[1.0, 3.0], [5.0, 8.0]], atol=0.05)
+    words = np.array([[1.0, 2.0], [2.0, 3.0], [5.0, 6.0]])
+    assert np.allclose(subtract_spans(voiced, words, min_length=0.1), [[6.0, 8.0]], atol=0.05)
+    assert covered_share(voiced, words) == pytest.approx(3 / 5, abs=0.02)
+    assert covered_share(np.zeros((0, 2)), words) == 1.0
