@@ -51,7 +51,7 @@ def build_blocks(paragraphs: list[dict], sentences: list[dict], unscripted: list
 
 # --- the timeline: the whole recording as coloured bands -------------------------------------------
 
-TIMELINE_KINDS = ("spoken", "partial", "unscripted", "host")  # in legend order; other kinds (speakers) may be added
+TIMELINE_KINDS = ("spoken", "partial", "estimated", "unscripted", "host")  # in legend order; other kinds (speakers) may be added
 JOIN_WITHIN = 0.001  # bands of one kind closer than this share of the recording (about a pixel) are joined
 
 

@@ -170,3 +170,32 @@ def test_voiced_spans_and_what_the_words_leave_uncovered():
     assert np.allclose(subtract_spans(voiced, words, min_length=0.1), [[6.0, 8.0]], atol=0.05)
     assert covered_share(voiced, words) == pytest.approx(3 / 5, abs=0.02)
     assert covered_share(np.zeros((0, 2)), words) == 1.0
+
+
+def levels_voiced(spans, duration):
+    """Frame levels of a recording that is loud exactly within `spans` (seconds)."""
+    levels = np.full(int(duration / HOP), -70.0)
+    for start, end in spans:
+        levels[int(start / HOP):int(end / HOP)] = -20.0
+    return levels
+
+
+def test_a_sentence_said_but_not_heard_is_estimated_where_its_voice_is():
+    from podium.alignment import ESTIMATED
+
+    said, spans = speak(S1, S2, S3)
+    heard = [w for w in said if not spans[1][0] <= w.start < spans[1][1]]  # the recogniser lost S2
+    result = align(TEXT, heard, levels=levels_voiced(spans, spans[-1][1] + 1.0))
+    assert [s.status for s in result.sentences] == [SPOKEN, ESTIMATED, SPOKEN]
+    middle = result.sentences[1]
+    assert middle.start == pytest.approx(spans[1][0], abs=0.1) and middle.end == pytest.approx(spans[1][1], abs=0.1)
+    assert result.paragraphs[0].status == SPOKEN
+    assert result.voiced_coverage == pytest.approx(1 - (spans[1][1] - spans[1][0]) / sum(b - a for a, b in spans),
+                                                   abs=0.03)
+
+
+def test_a_sentence_skipped_by_the_speaker_stays_not_spoken_with_levels():
+    said, spans = speak(S1, S3)  # S3 follows S1 after an ordinary pause: no room for S2
+    result = align(TEXT, said, levels=levels_voiced(spans, spans[-1][1] + 1.0))
+    assert [s.status for s in result.sentences] == [SPOKEN, NOT_SPOKEN, SPOKEN]
+    assert result.sentences[1].start is None and result.voiced_coverage == pytest.approx(1.0, abs=0.02)
