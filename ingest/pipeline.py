@@ -324,7 +324,7 @@ def realign(
         meeting["text_sha256"] = _text_sha256(meeting["official_text"])
         speeches = schema.one_speech({**meeting, "speaker": speeches[0].speaker})
     # meetings ingested before the recovery pass existed were transcribed without it
-    settings = DecodingSettings(**{"recover": False, **json.loads(meeting["settings"])})
+    settings = DecodingSettings(**{"recover_rounds": 0, **json.loads(meeting["settings"])})
     transcript = cached_transcript(cache_key(meeting["audio_sha256"], meeting["engine"], meeting["model"], settings))
     if transcript is None:
         raise IngestError(f"{meeting_id}: its transcript is not in the cache; ingest the recording again")

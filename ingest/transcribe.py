@@ -20,9 +20,9 @@ from .engines import ENGINES, RUNNERS, DecodingSettings, Transcript
 
 RECOVERY_MIN_GAP = 1.0  # seconds of voice that no word covers before they are decoded again
 RECOVERY_CONTEXT = 0.5  # seconds of audio either side of such a gap given to the decoder
-# the second pass: no VAD (it may be what dropped the speech), fallback to higher temperatures when the
+# the second pass: no VAD (it may be what dropped the speech), one window at a time, fallback to higher temperatures when the
 # greedy result repeats itself or is unlikely, and Whisper's own no-speech test against hallucinating on noise
-RECOVERY = {"vad": False, "temperature": (0.0, 0.2, 0.4, 0.6, 0.8), "no_speech_threshold": 0.6}
+RECOVERY = {"vad": False, "batch_size": None, "temperature": (0.0, 0.2, 0.4, 0.6, 0.8), "no_speech_threshold": 0.6}
 
 
 def chunk_bounds(n_samples: int, pauses: np.ndarray, chunk_seconds: float, sample_rate: int = 16000,
@@ -57,17 +57,29 @@ def recover_gaps(samples: np.ndarray, segments: list[dict], engine: str, model: 
                  levels: np.ndarray) -> list[dict]:
     """Segments decoded again over the voiced audio that no word of `segments` covers; only their words
     inside such a gap are kept (with a tolerance of a quarter second)."""
+    again = dataclasses.replace(settings, **RECOVERY)
+    voiced, recovered = voiced_spans(levels), []
+    for _ in range(settings.recover_rounds):
+        words = np.array([[w["start"], w["end"]] for s in segments + recovered for w in s["words"]],
+                         dtype=float).reshape(-1, 2)
+        gaps = subtract_spans(voiced, words, min_length=RECOVERY_MIN_GAP)
+        found = _decode_gaps(samples, gaps, engine, model, again)
+        if not found:
+            break
+        recovered += found
+    return recovered
+
+
+def _decode_gaps(samples: np.ndarray, gaps: np.ndarray, engine: str, model: str,
+                 settings: DecodingSettings) -> list[dict]:
     from tqdm import tqdm
 
-    words = np.array([[w["start"], w["end"]] for s in segments for w in s["words"]], dtype=float).reshape(-1, 2)
-    gaps = subtract_spans(voiced_spans(levels), words, min_length=RECOVERY_MIN_GAP)
-    again = dataclasses.replace(settings, **RECOVERY)
     recovered = []
     with tqdm(disable=True) as quiet:
         for start, end in gaps:
             lo = max(0, int((start - RECOVERY_CONTEXT) * SAMPLE_RATE))
             hi = min(len(samples), int((end + RECOVERY_CONTEXT) * SAMPLE_RATE))
-            _, pieces = RUNNERS[engine](to_float(samples[lo:hi]), model, again, quiet)
+            _, pieces = RUNNERS[engine](to_float(samples[lo:hi]), model, settings, quiet)
             for s in _shift(pieces, lo / SAMPLE_RATE):
                 kept = [w for w in s["words"] if start - 0.25 <= (w["start"] + w["end"]) / 2 <= end + 0.25]
                 if kept:
@@ -79,7 +91,7 @@ def recover_gaps(samples: np.ndarray, segments: list[dict], engine: str, model: 
 def run_whisper(samples: np.ndarray, engine: str, model: str, settings: DecodingSettings, progress: bool,
                 levels: np.ndarray | None = None) -> Transcript:
     """Transcribe 16 kHz mono int16 samples with word timestamps, a chunk at a time, then decode again
-    what the first pass skipped (when `settings.recover` and the signal's `levels` are given).
+    what the first pass skipped (when `settings.recover_rounds` and the signal's `levels` are given).
 
     Only one chunk is ever converted to float32 and turned into features, so memory stays bounded
     on recordings of hours.
@@ -97,7 +109,7 @@ def run_whisper(samples: np.ndarray, engine: str, model: str, settings: Decoding
         for lo, hi in bounds:
             language, pieces = RUNNERS[engine](to_float(samples[lo:hi]), model, settings, bar)
             segments += _shift(pieces, lo / SAMPLE_RATE)
-    if settings.recover and levels is not None:
+    if settings.recover_rounds and levels is not None:
         segments = sorted(segments + recover_gaps(samples, segments, engine, model, settings, levels),
                           key=lambda s: s["start"])
     return Transcript(language, segments, time.perf_counter() - started)
