@@ -283,7 +283,9 @@ def export_command(meeting_ids, all_meetings, fmt, db_path, level, output, bom, 
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="Default: the fastest installed.")
-def eval_command(audio, official, truth, as_json, language, engine):
+@click.option("--setting", "settings", multiple=True, metavar="NAME=JSON",
+              help="Change one decoding setting, e.g. batch_size=null or recover_rounds=0 (to compare settings).")
+def eval_command(audio, official, truth, as_json, language, engine, settings):
     """Ingest AUDIO + OFFICIAL into a scratch archive and compare with TRUTH timings."""
     import sqlite_utils
 
@@ -292,8 +294,12 @@ def eval_command(audio, official, truth, as_json, language, engine):
     scratch = Path(tempfile.mkdtemp(prefix="podium-eval-"))
     try:
         db_path = scratch / "eval.db"
-        result = ingest(audio, official, db_path, IngestOptions(meeting_id="eval", language=language, engine=engine),
-                        progress=not as_json)
+        try:
+            decoding = {name: json.loads(value) for name, value in (s.split("=", 1) for s in settings)}
+        except ValueError as e:
+            raise click.UsageError(f"--setting takes NAME=JSON ({e})") from e
+        result = ingest(audio, official, db_path, IngestOptions(meeting_id="eval", language=language, engine=engine,
+                                                                decoding=decoding), progress=not as_json)
         db = sqlite_utils.Database(db_path)
         rows = {t: list(db[t].rows_where(order_by="rowid")) for t in ("paragraphs", "sentences", "unscripted")}
         report = evaluate(rows["paragraphs"], rows["sentences"], rows["unscripted"], json.loads(truth.read_text(encoding="utf-8")))

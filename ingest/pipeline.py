@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -43,6 +44,7 @@ class IngestOptions:
     model: str = "base"  # Whisper model name
     engine: str | None = None  # one of ENGINES; None: the fastest installed
     replace: bool = False  # replace a meeting already ingested under this ID with other inputs
+    decoding: dict | None = None  # fields of the engine's DecodingSettings to change (for benchmarks)
 
 
 @dataclass
@@ -169,6 +171,10 @@ def prepare(
     all_text = "\n\n".join(s.text for s in speeches)
     language = detect_language(all_text) if options.language == "auto" else options.language
     settings = settings_for(engine, language)
+    try:
+        settings = dataclasses.replace(settings, **(options.decoding or {}))
+    except TypeError as e:
+        raise IngestError(f"{options.decoding}: not decoding settings ({e})") from e
     inputs = {
         "audio_sha256": audio.sha256_file(audio_path),
         # one text: its hash, as since the first release; several: of all of them in the order given

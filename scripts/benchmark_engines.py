@@ -1,17 +1,21 @@
-"""Benchmark: openai-whisper vs faster-whisper on the seed recording, whole process, side by side in one
-run. Prints a table; not a test.
+"""Benchmark: engines and decoding settings, whole process, side by side in one run. Prints a table per
+recording; not a test.
 
-    .venv/bin/python scripts/benchmark_engines.py [AUDIO OFFICIAL TRUTH]
+    .venv/bin/python scripts/benchmark_engines.py [--recording seed_plain] [--recording seed_meeting] ...
 
-Each engine runs `podium eval` in its own process with an empty transcript cache (converted weights are
-kept), so the time is the whole job: start-up, model load, decode, transcription, alignment, writing.
-Both use the same model (base) and decoding settings (greedy, temperature 0); faster-whisper adds VAD.
+Each configuration runs `podium eval` in its own process with an empty transcript cache (converted weights
+are kept), so the time is the whole job: start-up, model load, decode, transcription, alignment, writing the
+archive and the web copy. Beside the times, what each configuration loses: spoken sentences published as
+not spoken or untimed, skipped sentences found, and the start and end errors of the sentences it timed.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -20,41 +24,77 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed"
+RECORDINGS = {
+    "seed_plain": (SEED / "seed_plain.mp3", SEED / "official.txt", SEED / "seed_plain_truth.json"),
+    "seed_deviating": (SEED / "seed_deviating.mp3", SEED / "official.txt", SEED / "seed_deviating_truth.json"),
+    "seed_meeting": (SEED / "seed_meeting.mp3", SEED / "official.txt", SEED / "seed_meeting_truth.json"),
+}
+# (label, engine, decoding settings changed from that engine's defaults)
+CONFIGURATIONS = [
+    ("openai-whisper", "openai-whisper", {}),
+    ("faster-whisper (default: batched 8, recovery)", "faster-whisper", {}),
+    ("faster-whisper batched, no recovery", "faster-whisper", {"recover_rounds": 0}),
+    ("faster-whisper sequential, recovery", "faster-whisper", {"batch_size": None}),
+    ("faster-whisper as first released", "faster-whisper", {"batch_size": None, "recover_rounds": 0}),
+]
 
 
-def run(engine: str, audio: Path, official: Path, truth: Path) -> dict:
+def cpu_model() -> str:
+    """The CPU's model name and its vector extensions (what int8 and float kernels can use)."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
+    flags = re.search(r"^flags\s*:\s*(.+)$", info, re.M)
+    simd = sorted(f for f in (flags.group(1).split() if flags else []) if re.match(r"avx|sse4_2|fma|amx", f))
+    return f"{model.group(1) if model else platform.processor()} ({' '.join(simd)}), {os.cpu_count()} cores"
+
+
+def run(engine: str, settings: dict, audio: Path, official: Path, truth: Path) -> dict:
     with tempfile.TemporaryDirectory() as cache:
         models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
         (Path(cache) / "models").symlink_to(models, target_is_directory=True)
         env = {**os.environ, "PODIUM_CACHE_DIR": cache}
+        command = [sys.executable, "-m", "podium.cli", "eval", str(audio), str(official), str(truth), "--json",
+                   "--engine", engine] + [f"--setting={k}={json.dumps(v)}" for k, v in settings.items()]
         started = time.perf_counter()
         with tempfile.TemporaryFile() as out:
-            proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "eval", str(audio), str(official), str(truth),
-                                     "--json", "--engine", engine], stdout=out, stderr=subprocess.DEVNULL, env=env)
+            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env)
             _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak memory
             wall = time.perf_counter() - started
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            if proc.returncode:
-                raise SystemExit(f"{engine}: podium eval failed ({proc.returncode})")
+            if os.waitstatus_to_exitcode(status):
+                raise SystemExit(f"{' '.join(command)}: failed")
             out.seek(0)
             report = json.loads(out.read())
-    return {"engine": engine, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
+    return {"wall": wall, "user": usage.ru_utime, "sys": usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
             "report": report}
 
 
 def main() -> None:
-    args = [Path(a) for a in sys.argv[1:4]] or [SEED / "seed_plain.mp3", SEED / "official.txt",
-                                                 SEED / "seed_plain_truth.json"]
-    results = [run(engine, *args) for engine in ("openai-whisper", "faster-whisper")]
-    duration = results[0]["report"]["timing"]["audio_seconds"]
-    print(f"{args[0].name}: {duration:.1f} s of audio, base model, greedy, temperature 0, 2 CPU cores")
-    print(f"{'engine':<16}{'wall s':>8}{'x real time':>13}{'CPU s':>8}{'peak RSS MB':>13}"
-          f"{'start med/p95/max':>22}{'end med/p95':>14}")
-    for r in results:
-        s, e = r["report"]["sentence_start"], r["report"]["sentence_end"]
-        print(f"{r['engine']:<16}{r['wall']:>8.1f}{duration / r['wall']:>13.1f}{r['cpu']:>8.0f}{r['peak_mb']:>13.0f}"
-              f"{s['median']:>8.3f}/{s['p95']:.3f}/{s['max']:.3f}{e['median']:>8.3f}/{e['p95']:.3f}")
-    print(f"speed-up of faster-whisper, whole process: {results[0]['wall'] / results[1]['wall']:.2f}x")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recording", action="append", choices=sorted(RECORDINGS),
+                        help="Default: seed_plain and seed_meeting.")
+    parser.add_argument("--only", action="append", help="Run only configurations whose label contains this.")
+    args = parser.parse_args()
+    configurations = [c for c in CONFIGURATIONS if not args.only or any(o in c[0] for o in args.only)]
+    print(f"CPU: {cpu_model()}; base model; each row its own process, empty transcript cache")
+    for name in args.recording or ["seed_plain", "seed_meeting"]:
+        results = [(label, run(engine, settings, *RECORDINGS[name])) for label, engine, settings in configurations]
+        duration = results[0][1]["report"]["timing"]["audio_seconds"]
+        print(f"\n{name}: {duration:.1f} s of audio")
+        print(f"| configuration | wall s | × real time | CPU s (user+sys) | peak RSS MB | lost | skips found "
+              f"| start med / p95 / max | end med / p95 |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for label, r in results:
+            rep = r["report"]
+            s, e, ns = rep["sentence_start"], rep["sentence_end"], rep["not_spoken"]
+            lost = rep["lost"]
+            print(f"| {label} | {r['wall']:.1f} | {duration / r['wall']:.1f} | {r['user'] + r['sys']:.0f} "
+                  f"({r['user']:.0f}+{r['sys']:.0f}) | {r['peak_mb']:.0f} | {lost['lost']} of {lost['spoken']} "
+                  f"| {round(ns['recall'] * ns['truth'])} of {ns['truth']} "
+                  f"| {s['median']:.3f} / {s['p95']:.3f} / {s['max']:.3f} | {e['median']:.3f} / {e['p95']:.3f} |")
+        baseline = dict(results).get("openai-whisper")
+        if baseline:
+            for label, r in results[1:]:
+                print(f"{label}: {baseline['wall'] / r['wall']:.2f}x openai-whisper, whole process")
 
 
 if __name__ == "__main__":

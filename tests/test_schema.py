@@ -181,3 +181,12 @@ async def test_reindex_after_a_hand_edit(tmp_path, site_archive):
                           text=True)
     assert done.returncode == 0, done.stderr
     assert await found("肉") == [0] and await found("钉") == []
+
+
+def test_the_readme_lists_every_column_of_every_table():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for table in schema.TABLES:
+        row = re.search(rf"^\| `{table.name}` \|(.+)$", readme, re.M)
+        assert row, table.name
+        missing = [c for c in table.column_names if f"`{c}`" not in row.group(1)]
+        assert missing == [], table.name
