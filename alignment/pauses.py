@@ -14,6 +14,7 @@ import numpy as np
 
 HOP = 0.01  # seconds per level frame
 WINDOW = 0.025  # seconds of signal per level frame
+SILENT_DB = -60.0  # a frame this quiet (dBFS) is silence whatever the rest holds: digital silence, a muted mic
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,11 @@ def find_pauses(levels: np.ndarray, options: PauseOptions | None = None) -> np.n
     opts = options or PauseOptions()
     if levels.size == 0:
         return np.zeros((0, 2))
-    quiet, loud = np.percentile(levels, 10), np.percentile(levels, 90)
-    silent = levels < quiet + opts.contrast * (loud - quiet)
+    # the quiet and loud levels of the sound itself: hours of digital silence must not make them equal
+    audible = levels[levels > SILENT_DB]
+    quiet, loud = np.percentile(audible, 10) if audible.size else SILENT_DB, \
+        np.percentile(audible, 90) if audible.size else SILENT_DB
+    silent = (levels < quiet + opts.contrast * (loud - quiet)) | (levels <= SILENT_DB)
     edges = np.diff(np.concatenate([[0], silent.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     keep = (ends - starts) * HOP >= opts.min_pause

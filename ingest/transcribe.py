@@ -12,14 +12,15 @@ import time
 
 import numpy as np
 
-from podium.alignment.pauses import find_pauses, subtract_spans, voiced_spans
+from podium.alignment.pauses import UNCOVERED_MIN, find_pauses, subtract_spans, voiced_spans
 
 from .audio import SAMPLE_RATE, to_float
 from .cache import cache_key, cached_transcript, store_transcript
 from .engines import ENGINES, RUNNERS, DecodingSettings, Transcript
 
-RECOVERY_MIN_GAP = 1.0  # seconds of voice that no word covers before they are decoded again
-RECOVERY_CONTEXT = 0.5  # seconds of audio either side of such a gap given to the decoder
+RECOVERY_MIN_VOICE = 0.5  # seconds of voice that no word covers (a short line: 同志们) before it is decoded again
+RECOVERY_JOIN = 2.0  # seconds: uncovered stretches closer than this are decoded in one window
+RECOVERY_CONTEXT = 0.5  # seconds of audio either side of such a window given to the decoder
 # the second pass: no VAD (it may be what dropped the speech), one window at a time, fallback to higher temperatures when the
 # greedy result repeats itself or is unlikely, and Whisper's own no-speech test against hallucinating on noise
 RECOVERY = {"vad": False, "batch_size": None, "temperature": (0.0, 0.2, 0.4, 0.6, 0.8), "no_speech_threshold": 0.6}
@@ -62,26 +63,40 @@ def recover_gaps(samples: np.ndarray, segments: list[dict], engine: str, model: 
     for _ in range(settings.recover_rounds):
         words = np.array([[w["start"], w["end"]] for s in segments + recovered for w in s["words"]],
                          dtype=float).reshape(-1, 2)
-        gaps = subtract_spans(voiced, words, min_length=RECOVERY_MIN_GAP)
-        found = _decode_gaps(samples, gaps, engine, model, again)
+        gaps = subtract_spans(voiced, words, min_length=UNCOVERED_MIN)
+        found = _decode_gaps(samples, _windows(gaps), engine, model, again)
         if not found:
             break
         recovered += found
     return recovered
 
 
-def _decode_gaps(samples: np.ndarray, gaps: np.ndarray, engine: str, model: str,
+def _windows(gaps: np.ndarray) -> list[np.ndarray]:
+    """Uncovered stretches grouped into decoding windows: near ones together, and only groups holding at
+    least RECOVERY_MIN_VOICE seconds of uncovered voice."""
+    groups: list[list] = []
+    for gap in gaps:
+        if groups and gap[0] - groups[-1][-1][1] <= RECOVERY_JOIN:
+            groups[-1].append(gap)
+        else:
+            groups.append([gap])
+    return [np.array(g) for g in groups if sum(b - a for a, b in g) >= RECOVERY_MIN_VOICE]
+
+
+def _decode_gaps(samples: np.ndarray, windows: list[np.ndarray], engine: str, model: str,
                  settings: DecodingSettings) -> list[dict]:
+    """Decode each window of uncovered stretches; keep the words whose middle falls in one of them."""
     from tqdm import tqdm
 
     recovered = []
     with tqdm(disable=True) as quiet:
-        for start, end in gaps:
-            lo = max(0, int((start - RECOVERY_CONTEXT) * SAMPLE_RATE))
-            hi = min(len(samples), int((end + RECOVERY_CONTEXT) * SAMPLE_RATE))
+        for gaps in windows:
+            lo = max(0, int((gaps[0, 0] - RECOVERY_CONTEXT) * SAMPLE_RATE))
+            hi = min(len(samples), int((gaps[-1, 1] + RECOVERY_CONTEXT) * SAMPLE_RATE))
             _, pieces = RUNNERS[engine](to_float(samples[lo:hi]), model, settings, quiet)
             for s in _shift(pieces, lo / SAMPLE_RATE):
-                kept = [w for w in s["words"] if start - 0.25 <= (w["start"] + w["end"]) / 2 <= end + 0.25]
+                kept = [w for w in s["words"]
+                        if any(a - 0.25 <= (w["start"] + w["end"]) / 2 <= b + 0.25 for a, b in gaps)]
                 if kept:
                     recovered.append({"start": kept[0]["start"], "end": kept[-1]["end"],
                                       "text": "".join(w["word"] for w in kept), "words": kept, "recovered": True})

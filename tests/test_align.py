@@ -199,3 +199,12 @@ def test_a_sentence_skipped_by_the_speaker_stays_not_spoken_with_levels():
     result = align(TEXT, said, levels=levels_voiced(spans, spans[-1][1] + 1.0))
     assert [s.status for s in result.sentences] == [SPOKEN, NOT_SPOKEN, SPOKEN]
     assert result.sentences[1].start is None and result.voiced_coverage == pytest.approx(1.0, abs=0.02)
+
+
+def test_a_recording_mostly_of_digital_silence_has_its_speech_found():
+    from podium.alignment.pauses import voiced_spans
+
+    levels = np.full(100_000, -100.0)  # 1000 s of digital silence ...
+    levels[1000:1500] = -25.0  # ... around 5 s of speech with a dip
+    levels[1200:1230] = -45.0
+    assert np.allclose(voiced_spans(levels), [[10.0, 12.0], [12.3, 15.0]], atol=0.05)

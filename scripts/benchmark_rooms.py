@@ -1,0 +1,125 @@
+"""Benchmark: the same speech through harder rooms, what the default engine loses. Prints a table; not a test.
+
+    .venv/bin/python scripts/benchmark_rooms.py [--recording seed_deviating] [--seed 0]
+
+Each version keeps the timing truth (the direct path stays at t = 0): steady pink noise at 10 dB SNR;
+a hall (an exponentially decaying noise impulse response, RT60 0.9 s) plus noise at 15 dB; a public-address
+band (300-3400 Hz) with soft clipping; applause (3 s bursts of sparse clicks, 0 dB, every 40 s) over speech.
+Each is ingested by `podium eval` in its own process with an empty transcript cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "tests" / "fixtures" / "seed"
+RATE = 16000
+
+
+def rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(x**2)) + 1e-12)
+
+
+def pink(n: int, rng: np.random.Generator) -> np.ndarray:
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    spectrum /= np.sqrt(np.maximum(np.arange(len(spectrum)), 1))  # 1/f power
+    return np.fft.irfft(spectrum, n)
+
+
+def at_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    return noise * rms(speech) / rms(noise) / 10 ** (snr_db / 20)
+
+
+def convolve(x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    n = len(x) + len(h) - 1
+    size = 1 << (n - 1).bit_length()
+    return np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(h, size), size)[:len(x)]
+
+
+def band(x: np.ndarray, low: float, high: float) -> np.ndarray:
+    spectrum = np.fft.rfft(x)
+    freqs = np.fft.rfftfreq(len(x), 1 / RATE)
+    spectrum[(freqs < low) | (freqs > high)] = 0
+    return np.fft.irfft(spectrum, len(x))
+
+
+def versions(speech: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    hall_ir = rng.standard_normal(int(0.9 * RATE)) * np.exp(-6.91 * np.arange(int(0.9 * RATE)) / (0.9 * RATE))
+    hall_ir[0] = 1.0 / 0.05  # the direct path dominates and stays at t = 0
+    hall = convolve(speech, hall_ir * 0.05)
+    clicks = np.zeros(len(speech))
+    for start in range(int(10 * RATE), len(speech) - 3 * RATE, 40 * RATE):
+        at = start + rng.integers(0, 3 * RATE, 3000)
+        clicks[at] = rng.standard_normal(3000)
+    applause = band(convolve(clicks, np.exp(-np.arange(80) / 10.0)), 500, 6000)
+    busy = np.abs(applause) > 0
+    return {
+        "clean": speech,
+        "noise 10 dB": speech + at_snr(speech, pink(len(speech), rng), 10),
+        "hall RT60 0.9 s + noise 15 dB": hall + at_snr(hall, pink(len(speech), rng), 15),
+        "PA band + soft clipping": np.tanh(3 * band(speech, 300, 3400) / (4 * rms(speech))) * 4 * rms(speech) / 3,
+        "applause 0 dB": speech + applause * rms(speech[busy]) / rms(applause[busy]),
+    }
+
+
+def write_wav(path: Path, x: np.ndarray) -> None:
+    x = x / max(1.0, float(np.max(np.abs(x))) / 0.99)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes((x * 32767).astype("<i2").tobytes())
+
+
+def evaluate(audio: Path, official: Path, truth: Path) -> tuple[dict, float, float]:
+    with tempfile.TemporaryDirectory() as cache:
+        models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
+        (Path(cache) / "models").symlink_to(models, target_is_directory=True)
+        started = time.perf_counter()
+        with tempfile.TemporaryFile() as out:
+            proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "eval", str(audio), str(official), str(truth),
+                                     "--json"], stdout=out, stderr=subprocess.DEVNULL,
+                                    env={**os.environ, "PODIUM_CACHE_DIR": cache})
+            _, status, usage = os.wait4(proc.pid, 0)
+            if os.waitstatus_to_exitcode(status):
+                raise SystemExit(f"podium eval {audio}: failed")
+            out.seek(0)
+            return json.loads(out.read()), time.perf_counter() - started, usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    from podium.ingest.audio import decode
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recording", default="seed_deviating", choices=["seed_plain", "seed_deviating"])
+    parser.add_argument("--seed", type=int, default=0, help="The draw of the noise.")
+    args = parser.parse_args()
+    audio, official, truth = SEED / f"{args.recording}.mp3", SEED / "official.txt", SEED / f"{args.recording}_truth.json"
+    speech = decode(audio).astype(np.float64) / 32768
+    print(f"{args.recording}, noise draw {args.seed}, default engine, each row its own process, empty cache")
+    print("| version | lost | skips found | start med / p95 / max | end med / p95 | wall s | CPU s |")
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as work:
+        for name, x in versions(speech, np.random.default_rng(args.seed)).items():
+            path = Path(work) / "room.wav"
+            write_wav(path, x)
+            report, wall, cpu = evaluate(path, official, truth)
+            s, e, ns, lost = report["sentence_start"], report["sentence_end"], report["not_spoken"], report["lost"]
+            print(f"| {name} | {lost['lost']} of {lost['spoken']} | {round(ns['recall'] * ns['truth'])} of {ns['truth']} "
+                  f"| {s['median']:.3f} / {s['p95']:.3f} / {s['max']:.3f} | {e['median']:.3f} / {e['p95']:.3f} "
+                  f"| {wall:.0f} | {cpu:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
