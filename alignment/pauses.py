@@ -14,7 +14,7 @@ import numpy as np
 
 HOP = 0.01  # seconds per level frame
 WINDOW = 0.025  # seconds of signal per level frame
-SILENT_DB = -60.0  # a frame this quiet (dBFS) is silence whatever the rest holds: digital silence, a muted mic
+DIGITAL_SILENCE = -90.0  # dBFS: frames this quiet are zeros (padding, a muted input), not a room
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,8 @@ def find_pauses(levels: np.ndarray, options: PauseOptions | None = None) -> np.n
     opts = options or PauseOptions()
     if levels.size == 0:
         return np.zeros((0, 2))
-    # the quiet and loud levels of the sound itself: hours of digital silence must not make them equal
-    audible = levels[levels > SILENT_DB]
-    quiet, loud = np.percentile(audible, 10) if audible.size else SILENT_DB, \
-        np.percentile(audible, 90) if audible.size else SILENT_DB
-    silent = (levels < quiet + opts.contrast * (loud - quiet)) | (levels <= SILENT_DB)
+    quiet, loud = np.percentile(levels, 10), np.percentile(levels, 90)
+    silent = levels < quiet + opts.contrast * (loud - quiet)
     edges = np.diff(np.concatenate([[0], silent.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     keep = (ends - starts) * HOP >= opts.min_pause
@@ -95,11 +92,39 @@ def snap_edges(edges: np.ndarray, pauses: np.ndarray, reach: float) -> np.ndarra
 UNCOVERED_MIN = 0.3  # seconds: voice left uncovered by shorter bits is the slack around word times
 
 
+LOCAL_BLOCK = 10.0  # seconds: voice is also judged against the levels of the 30 s around it (3 blocks)...
+MIN_CONTRAST = 6.0  # ...where loud and quiet differ by this many dB at least (else that stretch holds no voice)
+
+
+def _threshold(levels: np.ndarray, contrast: float) -> float:
+    """The silence threshold of some frames, digital zeros left out; +inf where nothing stands out."""
+    sound = levels[levels > DIGITAL_SILENCE]
+    if sound.size == 0:
+        return np.inf
+    quiet, loud = np.percentile(sound, 10), np.percentile(sound, 90)
+    return quiet + contrast * (loud - quiet) if loud - quiet >= MIN_CONTRAST else np.inf
+
+
 def voiced_spans(levels: np.ndarray, options: PauseOptions | None = None, *, min_voiced: float = 0.25) -> np.ndarray:
-    """Stretches of signal between the pauses, at least `min_voiced` seconds long: (n × 2) [start, end)."""
-    pauses = find_pauses(levels, options)
-    bounds = np.concatenate([[0.0], pauses.ravel(), [len(levels) * HOP]]).reshape(-1, 2)
-    return bounds[bounds[:, 1] - bounds[:, 0] >= min_voiced]
+    """Stretches of voice at least `min_voiced` seconds long: (n × 2) [start, end). A frame is voice when it
+    is above the silence threshold of the whole recording or of the 30 s around it (a quiet second
+    speaker after a loud first one), digital zeros left out of both (hours of padding)."""
+    opts = options or PauseOptions()
+    block = int(LOCAL_BLOCK / HOP)
+    voice = levels >= _threshold(levels, opts.contrast)
+    for first in range(0, len(levels), block):
+        around = _threshold(levels[max(0, first - block):first + 2 * block], opts.contrast)
+        voice[first:first + block] |= levels[first:first + block] >= around
+    voice &= levels > DIGITAL_SILENCE
+    # dips shorter than a pause are inside words
+    edges = np.diff(np.concatenate([[1], voice.astype(np.int8), [1]]))
+    for start, end in zip(np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)):
+        if (end - start) * HOP < opts.min_pause:
+            voice[start:end] = True
+    edges = np.diff(np.concatenate([[0], voice.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    spans = np.stack([starts, ends], axis=1) * HOP + WINDOW / 2 if len(starts) else np.zeros((0, 2))
+    return spans[spans[:, 1] - spans[:, 0] >= min_voiced]
 
 
 def _merge(spans: np.ndarray) -> np.ndarray:

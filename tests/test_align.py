@@ -204,7 +204,22 @@ def test_a_sentence_skipped_by_the_speaker_stays_not_spoken_with_levels():
 def test_a_recording_mostly_of_digital_silence_has_its_speech_found():
     from podium.alignment.pauses import voiced_spans
 
-    levels = np.full(100_000, -100.0)  # 1000 s of digital silence ...
-    levels[1000:1500] = -25.0  # ... around 5 s of speech with a dip
-    levels[1200:1230] = -45.0
-    assert np.allclose(voiced_spans(levels), [[10.0, 12.0], [12.3, 15.0]], atol=0.05)
+    levels = np.full(100_000, -100.0)  # 1000 s of digital zeros (padding) ...
+    levels[1000:1500] = -55.0  # ... around 5 s of a room: its noise ...
+    levels[1050:1200] = -25.0  # ... and two utterances
+    levels[1260:1450] = -25.0
+    assert np.allclose(voiced_spans(levels), [[10.5, 12.0], [12.6, 14.5]], atol=0.05)
+
+
+def test_a_quiet_second_speaker_after_a_loud_one_is_voice():
+    from podium.alignment.pauses import voiced_spans
+
+    levels = np.full(12_000, -70.0)  # 120 s of room noise ...
+    for start in range(0, 6000, 500):  # ... a loud speaker for a minute, 4 s on and 1 s off ...
+        levels[start:start + 400] = -15.0
+    for start in range(7000, 12_000, 500):  # ... then a speaker 30 dB quieter
+        levels[start:start + 400] = -45.0
+    voiced = voiced_spans(levels)
+    quiet = voiced[voiced[:, 0] > 65]
+    assert len(quiet) == 10 and np.allclose(quiet[0], [70.0, 74.0], atol=0.05)
+    assert len(voiced[voiced[:, 0] < 60]) == 12
