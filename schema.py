@@ -15,6 +15,7 @@ import os
 import re
 import sqlite3
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -367,6 +368,19 @@ def rebuild_indexes(conn: sqlite3.Connection) -> None:
 
 # --- creating and upgrading an archive -------------------------------------------------------------
 
+@contextmanager
+def transaction(conn: sqlite3.Connection):
+    """One write transaction, taken at once (no other writer can slip in), rolled back on any error.
+    Plain statements: sqlite-utils' helpers commit on their own."""
+    conn.execute("begin immediate")
+    try:
+        yield conn
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+
+
 def version(conn: sqlite3.Connection) -> int:
     return conn.execute("pragma user_version").fetchone()[0]
 
@@ -461,15 +475,10 @@ def upgrade(conn: sqlite3.Connection, path: str = "archive") -> int:
                                   f"{SCHEMA_VERSION}); upgrade Podium")
     if found == SCHEMA_VERSION:
         return found
-    conn.execute("begin immediate")
-    try:
+    with transaction(conn):
         for step in range(found, SCHEMA_VERSION):
             MIGRATIONS[step](conn)
         conn.execute(f"pragma user_version = {SCHEMA_VERSION}")
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
     return found
 
 

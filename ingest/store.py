@@ -60,13 +60,9 @@ def open_for_writing(db_path: Path) -> sqlite3.Connection:
 def reindex(db_path: Path) -> None:
     """Rebuild every search index of the archive from its tables, in one transaction."""
     conn = open_for_writing(db_path)
-    conn.execute("begin immediate")
     try:
-        schema.rebuild_indexes(conn)
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
+        with schema.transaction(conn):
+            schema.rebuild_indexes(conn)
     finally:
         conn.close()
 
@@ -83,21 +79,17 @@ def write_meeting(db_path: Path, rows: schema.MeetingRows) -> None:
     """Replace the meeting and all its rows in one transaction: all or nothing."""
     conn = open_for_writing(db_path)
     meeting_id = rows.meeting["id"]
-    conn.execute("begin immediate")
     try:
-        for table in ("unscripted", "sentences", "paragraphs"):
-            schema.unindex_rows(conn, table, "meeting_id = ?", [meeting_id])
-            conn.execute(f"delete from [{table}] where meeting_id = ?", [meeting_id])
-        conn.execute("delete from speeches where meeting_id = ?", [meeting_id])
-        conn.execute("delete from meetings where id = ?", [meeting_id])
-        _insert(conn, "meetings", [rows.meeting])
-        _insert(conn, "speeches", rows.speeches)
-        for table in ("paragraphs", "sentences", "unscripted"):
-            _insert(conn, table, getattr(rows, table))
-            schema.index_rows(conn, table, "meeting_id = ?", [meeting_id])
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
+        with schema.transaction(conn):
+            for table in ("unscripted", "sentences", "paragraphs"):
+                schema.unindex_rows(conn, table, "meeting_id = ?", [meeting_id])
+                conn.execute(f"delete from [{table}] where meeting_id = ?", [meeting_id])
+            conn.execute("delete from speeches where meeting_id = ?", [meeting_id])
+            conn.execute("delete from meetings where id = ?", [meeting_id])
+            _insert(conn, "meetings", [rows.meeting])
+            _insert(conn, "speeches", rows.speeches)
+            for table in ("paragraphs", "sentences", "unscripted"):
+                _insert(conn, table, getattr(rows, table))
+                schema.index_rows(conn, table, "meeting_id = ?", [meeting_id])
     finally:
         conn.close()

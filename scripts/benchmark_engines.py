@@ -12,15 +12,9 @@ not spoken or untimed, skipped sentences found, and the start and end errors of 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import re
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
+
+from benchmark_common import cpu_model, eval_in_own_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed"
@@ -39,35 +33,6 @@ CONFIGURATIONS = [
 ]
 
 
-def cpu_model() -> str:
-    """The CPU's model name and its vector extensions (what int8 and float kernels can use)."""
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
-    flags = re.search(r"^flags\s*:\s*(.+)$", info, re.M)
-    simd = sorted(f for f in (flags.group(1).split() if flags else []) if re.match(r"avx|sse4_2|fma|amx", f))
-    return f"{model.group(1) if model else platform.processor()} ({' '.join(simd)}), {os.cpu_count()} cores"
-
-
-def run(engine: str, settings: dict, audio: Path, official: Path, truth: Path) -> dict:
-    with tempfile.TemporaryDirectory() as cache:
-        models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
-        (Path(cache) / "models").symlink_to(models, target_is_directory=True)
-        env = {**os.environ, "PODIUM_CACHE_DIR": cache}
-        command = [sys.executable, "-m", "podium.cli", "eval", str(audio), str(official), str(truth), "--json",
-                   "--engine", engine] + [f"--setting={k}={json.dumps(v)}" for k, v in settings.items()]
-        started = time.perf_counter()
-        with tempfile.TemporaryFile() as out:
-            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env)
-            _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak memory
-            wall = time.perf_counter() - started
-            if os.waitstatus_to_exitcode(status):
-                raise SystemExit(f"{' '.join(command)}: failed")
-            out.seek(0)
-            report = json.loads(out.read())
-    return {"wall": wall, "user": usage.ru_utime, "sys": usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
-            "report": report}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recording", action="append", choices=sorted(RECORDINGS),
@@ -77,7 +42,8 @@ def main() -> None:
     configurations = [c for c in CONFIGURATIONS if not args.only or any(o in c[0] for o in args.only)]
     print(f"CPU: {cpu_model()}; base model; each row its own process, empty transcript cache")
     for name in args.recording or ["seed_plain", "seed_meeting"]:
-        results = [(label, run(engine, settings, *RECORDINGS[name])) for label, engine, settings in configurations]
+        results = [(label, eval_in_own_process(*RECORDINGS[name], engine=engine, settings=settings))
+                   for label, engine, settings in configurations]
         duration = results[0][1]["report"]["timing"]["audio_seconds"]
         print(f"\n{name}: {duration:.1f} s of audio")
         print(f"| configuration | wall s | × real time | CPU s (user+sys) | peak RSS MB | lost | skips found "

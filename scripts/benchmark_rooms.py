@@ -11,16 +11,12 @@ Each is ingested by `podium eval` in its own process with an empty transcript ca
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import tempfile
-import time
 import wave
 from pathlib import Path
 
 import numpy as np
+from benchmark_common import cpu_model, eval_in_own_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed"
@@ -82,22 +78,6 @@ def write_wav(path: Path, x: np.ndarray) -> None:
         w.writeframes((x * 32767).astype("<i2").tobytes())
 
 
-def evaluate(audio: Path, official: Path, truth: Path) -> tuple[dict, float, float]:
-    with tempfile.TemporaryDirectory() as cache:
-        models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
-        (Path(cache) / "models").symlink_to(models, target_is_directory=True)
-        started = time.perf_counter()
-        with tempfile.TemporaryFile() as out:
-            proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "eval", str(audio), str(official), str(truth),
-                                     "--json"], stdout=out, stderr=subprocess.DEVNULL,
-                                    env={**os.environ, "PODIUM_CACHE_DIR": cache})
-            _, status, usage = os.wait4(proc.pid, 0)
-            if os.waitstatus_to_exitcode(status):
-                raise SystemExit(f"podium eval {audio}: failed")
-            out.seek(0)
-            return json.loads(out.read()), time.perf_counter() - started, usage.ru_utime + usage.ru_stime
-
-
 def main() -> None:
     from podium.ingest.audio import decode
 
@@ -107,14 +87,16 @@ def main() -> None:
     args = parser.parse_args()
     audio, official, truth = SEED / f"{args.recording}.mp3", SEED / "official.txt", SEED / f"{args.recording}_truth.json"
     speech = decode(audio).astype(np.float64) / 32768
-    print(f"{args.recording}, noise draw {args.seed}, default engine, each row its own process, empty cache")
+    print(f"{args.recording}, noise draw {args.seed}, default engine, each row its own process, empty cache; "
+          f"CPU: {cpu_model()}")
     print("| version | lost | skips found | start med / p95 / max | end med / p95 | wall s | CPU s |")
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as work:
         for name, x in versions(speech, np.random.default_rng(args.seed)).items():
             path = Path(work) / "room.wav"
             write_wav(path, x)
-            report, wall, cpu = evaluate(path, official, truth)
+            run = eval_in_own_process(path, official, truth)
+            report, wall, cpu = run["report"], run["wall"], run["user"] + run["sys"]
             s, e, ns, lost = report["sentence_start"], report["sentence_end"], report["not_spoken"], report["lost"]
             print(f"| {name} | {lost['lost']} of {lost['spoken']} | {round(ns['recall'] * ns['truth'])} of {ns['truth']} "
                   f"| {s['median']:.3f} / {s['p95']:.3f} / {s['max']:.3f} | {e['median']:.3f} / {e['p95']:.3f} "

@@ -12,7 +12,6 @@ table pages' `_search` is measured the same way.
 from __future__ import annotations
 
 import argparse
-import platform
 import random
 import re
 import statistics
@@ -20,17 +19,10 @@ import sys
 import time
 from pathlib import Path
 
+from benchmark_common import cpu_model
+
 ROOT = Path(__file__).resolve().parent.parent
 LENGTHS = (1, 2, 3, 5)  # characters per query term
-
-
-def cpu_model() -> str:
-    """The CPU's model name and its vector extensions (what SIMD code can use)."""
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
-    flags = re.search(r"^flags\s*:\s*(.+)$", info, re.M)
-    simd = sorted(f for f in (flags.group(1).split() if flags else []) if re.match(r"avx|sse4_2|fma|amx", f))
-    return f"{model.group(1) if model else platform.processor()} ({' '.join(simd)})"
 
 
 def sample_sentences() -> list[str]:
@@ -149,7 +141,7 @@ def main() -> None:
         build_s = build(args.db, args.sentences)
         print(f"archive: {args.sentences:,} sentences built in {build_s:.0f} s")
     size_mb = sum(p.stat().st_size for p in args.db.parent.glob(args.db.name + "*")) / 1e6
-    print(f"{size_mb:,.0f} MB; CPU: {cpu_model()}, {psutil.cpu_count()} cores")
+    print(f"{size_mb:,.0f} MB; CPU: {cpu_model()}")
     proc, base = serve(args.db)
     server = psutil.Process(proc.pid)
     try:
