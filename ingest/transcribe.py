@@ -8,7 +8,9 @@ word covers are decoded again on their own (`recover_gaps`), with temperature fa
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
+import zlib
 
 import numpy as np
 
@@ -23,6 +25,9 @@ RECOVERY_JOIN = 2.0  # seconds: uncovered stretches closer than this are decoded
 RECOVERY_CONTEXT = 0.5  # seconds of audio either side of such a window given to the decoder
 # the second pass: no VAD (it may be what dropped the speech), one window at a time, fallback to higher temperatures when the
 # greedy result repeats itself or is unlikely, and Whisper's own no-speech test against hallucinating on noise
+LOOP_RATIO = 2.4  # a segment whose text compresses more than this is a repetition loop (Whisper's own test)...
+LOOP = re.compile(r"(\w{2,8}?)\1{4,}")  # ...as is one that says a short phrase five times running
+SPARSE = 1.0  # characters per second: a segment of over 4 s rendered this thinly lost most of its speech
 RECOVERY = {"vad": False, "batch_size": None, "temperature": (0.0, 0.2, 0.4, 0.6, 0.8), "no_speech_threshold": 0.6}
 
 
@@ -44,6 +49,17 @@ def chunk_bounds(n_samples: int, pauses: np.ndarray, chunk_seconds: float, sampl
         start = cut
     bounds.append((start, n_samples))
     return bounds
+
+
+def is_unreliable(segment: dict) -> bool:
+    """A decoder stuck repeating itself ("生病者生病者…"), or a few words stretched over many seconds (over
+    applause, say): its words cover the speech they replaced, so they are dropped and the recovery pass
+    decodes that stretch again, with temperature fallback."""
+    text = segment["text"].encode("utf-8")
+    duration = segment["end"] - segment["start"]
+    return (bool(LOOP.search(segment["text"]))
+            or (len(text) > 24 and len(text) / len(zlib.compress(text)) > LOOP_RATIO)
+            or (duration > 4.0 and len(segment["text"].strip()) / duration < SPARSE))
 
 
 def _shift(pieces: list[dict], offset: float) -> list[dict]:
@@ -125,6 +141,7 @@ def run_whisper(samples: np.ndarray, engine: str, model: str, settings: Decoding
             language, pieces = RUNNERS[engine](to_float(samples[lo:hi]), model, settings, bar)
             segments += _shift(pieces, lo / SAMPLE_RATE)
     if settings.recover_rounds and levels is not None:
+        segments = [s for s in segments if not is_unreliable(s)]
         segments = sorted(segments + recover_gaps(samples, segments, engine, model, settings, levels),
                           key=lambda s: s["start"])
     return Transcript(language, segments, time.perf_counter() - started)
