@@ -249,3 +249,28 @@ def test_a_paragraphs_time_link_still_plays_from_there(server, browser):
     assert abs(audio_state(browser)["t"] - start) <= 0.5
     assert browser.execute_script("return location.hash;") == f"#t={start:g}"
     browser.execute_script("document.getElementById('podium-audio').pause();")
+
+
+def test_the_home_page_leads_to_a_meeting(server, browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server}/")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", ".podium-meetings a"))
+    browser.save_screenshot(str(ARTIFACTS / "home-page.png"))
+    links = browser.find_elements("css selector", ".podium-meetings a")
+    assert [a.get_attribute("href").rsplit("/", 1)[-1] for a in links] == ["aishell", "jfk"]
+    links[0].click()
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/meeting/aishell"))
+    assert browser.find_elements("css selector", ".podium-sentence[data-start]")
+
+
+def test_a_table_page_folds_its_column_help_and_searches_two_characters(server, browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server}/archive/sentences?_search=热点")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", "details.podium-column-help"))
+    help = browser.find_element("css selector", "details.podium-column-help")
+    assert help.get_attribute("open") is None and not browser.find_element("css selector", "dl.column-descriptions").is_displayed()
+    rows = browser.find_elements("css selector", "table.rows-and-columns tbody tr")
+    assert len(rows) == 1 and "社会热点" in rows[0].text
+    browser.save_screenshot(str(ARTIFACTS / "table-search.png"))

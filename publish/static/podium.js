@@ -284,8 +284,22 @@
     nav.appendChild(form);
   }
 
+  // Datasette lists every column's description above a table: fold them, so the rows come first
+  function foldColumnHelp() {
+    var help = document.querySelector("dl.column-descriptions");
+    if (!help) return;
+    var details = document.createElement("details");
+    details.className = "podium-column-help";
+    var summary = document.createElement("summary");
+    summary.textContent = "列说明 · Column help";
+    help.parentNode.insertBefore(details, help);
+    details.appendChild(summary);
+    details.appendChild(help);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     addSearchBox();
+    foldColumnHelp();
     var audio = document.getElementById("podium-audio");
     if (!audio || !document.getElementById("podium-text")) {
       document.addEventListener("timeupdate", function (event) {
