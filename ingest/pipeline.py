@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from podium import schema
 from podium.alignment import AlignOptions, Alignment, WrongTextError, align, detect_language
-from podium.alignment.pauses import covered_share, frame_levels, voiced_spans
+from podium.alignment.pauses import frame_levels
 
 from . import audio, store
 from .cache import cache_key, cached_levels, cached_transcript, store_levels

@@ -46,8 +46,8 @@ def main() -> None:
                    for label, engine, settings in configurations]
         duration = results[0][1]["report"]["timing"]["audio_seconds"]
         print(f"\n{name}: {duration:.1f} s of audio")
-        print(f"| configuration | wall s | × real time | CPU s (user+sys) | peak RSS MB | lost | skips found "
-              f"| start med / p95 / max | end med / p95 |")
+        print("| configuration | wall s | × real time | CPU s (user+sys) | peak RSS MB | lost | skips found "
+              "| start med / p95 / max | end med / p95 |")
         print("|---|---|---|---|---|---|---|---|---|")
         for label, r in results:
             rep = r["report"]

@@ -9,7 +9,6 @@ import sqlite3
 
 import pytest
 
-from conftest import HOSTILE_TITLE
 from podium.publish import make_datasette
 
 
