@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
-FIXTURES = ROOT / "tests" / "fixtures"  # copied from ../shared/fixtures: a clone tests itself
+FIXTURES = ROOT / "tests" / "fixtures"  # in the repository, so that a clone tests itself
 
 
 @contextmanager
