@@ -71,16 +71,22 @@ def _shift(pieces: list[dict], offset: float) -> list[dict]:
 
 
 def recover_gaps(samples: np.ndarray, segments: list[dict], engine: str, model: str, settings: DecodingSettings,
-                 levels: np.ndarray) -> list[dict]:
+                 levels: np.ndarray, progress: bool = False) -> list[dict]:
     """Segments decoded again over the voiced audio that no word of `segments` covers; only their words
     inside such a gap are kept (with a tolerance of a quarter second)."""
+    from tqdm import tqdm
+
     again = dataclasses.replace(settings, **RECOVERY)
     voiced, recovered = voiced_spans(levels), []
-    for _ in range(settings.recover_rounds):
+    for round_ in range(settings.recover_rounds):
         words = np.array([[w["start"], w["end"]] for s in segments + recovered for w in s["words"]],
                          dtype=float).reshape(-1, 2)
-        gaps = subtract_spans(voiced, words, min_length=UNCOVERED_MIN)
-        found = _decode_gaps(samples, _windows(gaps), engine, model, again)
+        windows = _windows(subtract_spans(voiced, words, min_length=UNCOVERED_MIN))
+        if progress and windows:
+            seconds = sum(float(np.sum(w[:, 1] - w[:, 0])) for w in windows)
+            tqdm.write(f"[podium] decoding again {seconds:.0f} s of voice that no word covers "
+                       f"({len(windows)} windows, round {round_ + 1})")
+        found = _decode_gaps(samples, windows, engine, model, again)
         if not found:
             break
         recovered += found
@@ -142,7 +148,7 @@ def run_whisper(samples: np.ndarray, engine: str, model: str, settings: Decoding
             segments += _shift(pieces, lo / SAMPLE_RATE)
     if settings.recover_rounds and levels is not None:
         segments = [s for s in segments if not is_unreliable(s)]
-        segments = sorted(segments + recover_gaps(samples, segments, engine, model, settings, levels),
+        segments = sorted(segments + recover_gaps(samples, segments, engine, model, settings, levels, progress),
                           key=lambda s: s["start"])
     return Transcript(language, segments, time.perf_counter() - started)
 
