@@ -1,8 +1,9 @@
 """The archive's schema, in one place: tables, columns and what they mean (in Chinese and English),
-row IDs, time formatting, the rows of one meeting, and the versions an archive goes through.
+row IDs, time formatting, the rows of one meeting, the search indexes, and the versions an archive
+goes through.
 
 Ingest writes through it, the site and the exports read through it, `metadata.json` is generated
-from it (`python -m podium.publish.metadata`), and the benchmarks build their archives with it.
+from it (`scripts/make_metadata.py`), and the benchmarks build their archives with it.
 
 Versions: an archive records its schema version in `PRAGMA user_version`. The first release wrote
 none (0). `upgrade()` brings an older archive to `SCHEMA_VERSION` in one transaction when Podium
