@@ -1,8 +1,9 @@
 """Transcription of a whole recording, a chunk at a time, behind the transcript cache.
 
 Whisper skips speech now and then: a 30 s window decoded as silence, a VAD that calls quiet speech
-noise, a jump after a repetition. So after the first pass, the voiced stretches of the signal that no
-word covers are decoded again on their own (`recover_gaps`), with temperature fallback and without VAD.
+noise, a repetition loop or a few words stretched over applause. So after the first pass, unreliable
+segments are dropped (`is_unreliable`) and the voiced stretches of the signal that no word covers are
+decoded again on their own (`recover_gaps`), with temperature fallback and without VAD.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from .engines import ENGINES, RUNNERS, DecodingSettings, Transcript
 RECOVERY_MIN_VOICE = 0.5  # seconds of voice that no word covers (a short line: 同志们) before it is decoded again
 RECOVERY_JOIN = 2.0  # seconds: uncovered stretches closer than this are decoded in one window
 RECOVERY_CONTEXT = 0.5  # seconds of audio either side of such a window given to the decoder
-# the second pass: no VAD (it may be what dropped the speech), one window at a time, fallback to higher temperatures when the
-# greedy result repeats itself or is unlikely, and Whisper's own no-speech test against hallucinating on noise
 LOOP_RATIO = 2.4  # a segment whose text compresses more than this is a repetition loop (Whisper's own test)...
 LOOP = re.compile(r"(\w{2,8}?)\1{4,}")  # ...as is one that says a short phrase five times running
 SPARSE = 1.0  # characters per second: a segment of over 4 s rendered this thinly lost most of its speech
+# the second pass: no VAD (it may be what dropped the speech), one window at a time, fallback to higher
+# temperatures when the greedy result repeats itself or is unlikely, and Whisper's own no-speech test
+# against hallucinating on noise
 RECOVERY = {"vad": False, "batch_size": None, "temperature": (0.0, 0.2, 0.4, 0.6, 0.8), "no_speech_threshold": 0.6}
 
 
