@@ -230,24 +230,22 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     speeches = _in_spoken_order(p.speeches, transcript, meeting["language"])
     meeting["official_text"], placed = _joined(speeches)
     alignment = _align(meeting["official_text"], transcript, meeting["language"], levels, speeches[0].path)
-    rows = schema.meeting_rows({**meeting, "media_path": None}, placed, alignment)
+    media_rel = f"{MEDIA_DIR}/{meeting['id']}-{audio_sha[:12]}.mp3"
+    rows = _rows({**meeting, "duration": round(duration, 3), "media_path": media_rel}, placed, alignment)
     for speech, row in zip(speeches, rows.speeches):
         if len(speeches) > 1 and row["matched_share"] < AlignOptions().min_matched_share:
             raise IngestError(f"{speech.path}: only {row['matched_share']:.0%} of this speech's text was found in "
                               "the recording: is it the text of another recording?")
 
     _stage(progress, "writing the web copy and the archive")
-    media_rel = f"{MEDIA_DIR}/{meeting['id']}-{audio_sha[:12]}.mp3"
     media_abs = p.db_path.parent / media_rel
     tmp_media = media_abs.with_name(media_abs.name + ".part")
     try:
         audio.write_web_copy(p.audio_path, tmp_media)
     except audio.AudioError as e:
         raise IngestError(str(e)) from e
-    meeting = {**meeting, "duration": round(duration, 3), "media_path": media_rel}
     try:
-        result = _write(p.db_path, meeting, placed, alignment, transcript, "replaced" if p.existing else "ingested",
-                        p.started)
+        result = _write(p.db_path, rows, alignment, transcript, "replaced" if p.existing else "ingested", p.started)
     except BaseException:
         tmp_media.unlink(missing_ok=True)
         raise
@@ -289,16 +287,21 @@ def _joined(speeches: list[SpeechText]) -> tuple[str, list[schema.Speech]]:
     return text, placed
 
 
-def _write(db_path: Path, meeting: dict, speeches: list[schema.Speech], alignment: Alignment,
-           transcript: Transcript, action: str, started: float) -> IngestResult:
-    """Store a meeting's rows (one transaction) and say what was done."""
+def _rows(meeting: dict, speeches: list[schema.Speech], alignment: Alignment) -> schema.MeetingRows:
+    """A meeting's rows, with what its alignment says of the whole meeting."""
     meeting = {**meeting, "matched_share": round(alignment.matched_share, 4), "ingested_at": _now(),
                "voiced_coverage": None if alignment.voiced_coverage is None else round(alignment.voiced_coverage, 4)}
-    store.write_meeting(db_path, schema.meeting_rows(meeting, speeches, alignment))
+    return schema.meeting_rows(meeting, speeches, alignment)
+
+
+def _write(db_path: Path, rows: schema.MeetingRows, alignment: Alignment, transcript: Transcript, action: str,
+           started: float) -> IngestResult:
+    """Store a meeting's rows (one transaction) and say what was done."""
+    store.write_meeting(db_path, rows)
     return IngestResult(
-        meeting["id"],
+        rows.meeting["id"],
         action,
-        duration=meeting["duration"],
+        duration=rows.meeting["duration"],
         transcribe_seconds=transcript.seconds,
         align_seconds=alignment.seconds,
         total_seconds=time.perf_counter() - started,
@@ -337,4 +340,4 @@ def realign(
     _stage(progress, "aligning the cached transcript to the official text")
     alignment = _align(meeting["official_text"], transcript, meeting["language"],
                        cached_levels(meeting["audio_sha256"]), text_path or meeting_id)
-    return _write(db_path, meeting, speeches, alignment, transcript, "realigned", started)
+    return _write(db_path, _rows(meeting, speeches, alignment), alignment, transcript, "realigned", started)

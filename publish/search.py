@@ -92,14 +92,14 @@ def variants(term: str) -> list[str]:
     return list(dict.fromkeys([term, _t2s.convert(term), _s2t.convert(term)]))
 
 
-def _table_sql(kind: str, query: SearchQuery, params: dict, *, ranked: bool = True) -> str:
-    """The hits of one table. Terms of 3+ characters go to the trigram index (as written, simplified and
-    traditional), shorter ones to the character index (simplified) as phrases; all terms must match.
-    The first index used ranks (bm25), the other filters by rowid."""
+def _matches(kind: str, query: SearchQuery, params: dict) -> list[tuple[str, str]]:
+    """The full-text indexes a query needs in one table, as (index, parameter), with the parameters set.
+    Terms of 3+ characters go to the trigram index (as written, simplified and traditional), shorter ones
+    to the character index (simplified) as phrases; all terms must match."""
     table = "sentences" if kind == "official" else "unscripted"
     long_terms = [t for t in query.terms if len(t) >= 3]
     phrases = [char_phrase(t) for t in query.terms if len(t) < 3]
-    matches = []  # (index table, parameter name)
+    matches = []
     if long_terms:
         # phrase-quote each variant; all terms must match, any variant of a term may
         params[f"{kind}_trigram"] = " AND ".join(
@@ -109,16 +109,11 @@ def _table_sql(kind: str, query: SearchQuery, params: dict, *, ranked: bool = Tr
     if phrases:
         params[f"{kind}_chars"] = " AND ".join(p or '""' for p in phrases)
         matches.append((f"{table}_chars", f"{kind}_chars"))
-    (index, param), *others = matches
-    where = [f"t.rowid in (select rowid from [{o}] where [{o}] match :{p})" for o, p in others]
-    fts = f"select rowid, rank from [{index}] where [{index}] match :{param}"
-    if ranked and not others and not (query.meeting_id or query.date_from or query.date_to):
-        # Nothing filters the matches further, so only the best `limit` can make this page. Ranking
-        # costs about 1 µs per match: a term found in a tenth of a million sentences would take 100 ms,
-        # so the ranking looks at the newest RANK_WINDOW matches only (all of them for rarer terms).
-        fts = (f"select rowid, rank from (select rowid, bm25([{index}]) as rank from [{index}] "
-               f"where [{index}] match :{param} order by rowid desc limit {RANK_WINDOW}) "
-               f"order by rank limit :limit")
+    return matches
+
+
+def _filters(query: SearchQuery, params: dict) -> list[str]:
+    where = []
     if query.meeting_id:
         where.append("t.meeting_id = :meeting_id")
         params["meeting_id"] = query.meeting_id
@@ -128,6 +123,23 @@ def _table_sql(kind: str, query: SearchQuery, params: dict, *, ranked: bool = Tr
     if query.date_to:
         where.append("m.date <= :date_to")
         params["date_to"] = query.date_to
+    return where
+
+
+def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
+    """The hits of one table: the first index a query needs ranks them (bm25), the other filters by rowid."""
+    table = "sentences" if kind == "official" else "unscripted"
+    (index, param), *others = _matches(kind, query, params)
+    where = [f"t.rowid in (select rowid from [{o}] where [{o}] match :{p})" for o, p in others]
+    fts = f"select rowid, rank from [{index}] where [{index}] match :{param}"
+    if not others and not (query.meeting_id or query.date_from or query.date_to):
+        # Nothing filters the matches further, so only the best `limit` can make this page. Ranking
+        # costs about 1 µs per match: a term found in a tenth of a million sentences would take 100 ms,
+        # so the ranking looks at the newest RANK_WINDOW matches only (all of them for rarer terms).
+        fts = (f"select rowid, rank from (select rowid, bm25([{index}]) as rank from [{index}] "
+               f"where [{index}] match :{param} order by rowid desc limit {RANK_WINDOW}) "
+               f"order by rank limit :limit")
+    where += _filters(query, params)
     own = ("t.paragraph_seq as paragraph_seq, t.seq as seq, t.status as status" if kind == "official"
            else "null as paragraph_seq, null as seq, null as status")
     return (
@@ -168,9 +180,16 @@ def count(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, int]:
     if not query.terms:
         return {}
     params: dict = {}
-    kinds = [query.kind] if query.kind in KINDS else list(KINDS)
-    union = " union all ".join(_table_sql(kind, query, params, ranked=False) for kind in kinds)
-    sql = f"select meeting_id, count(*) as n from ({union}) group by meeting_id order by n desc, meeting_id"
+    selects = []
+    for kind in [query.kind] if query.kind in KINDS else list(KINDS):
+        # no ranking and no joins but the one a date needs: a count over all matches stays cheap
+        table = "sentences" if kind == "official" else "unscripted"
+        where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p})" for i, p in _matches(kind, query, params)]
+        where += _filters(query, params)
+        dates = " join meetings m on m.id = t.meeting_id" if query.date_from or query.date_to else ""
+        selects.append(f"select t.meeting_id from [{table}] t{dates} where {' and '.join(where)}")
+    sql = (f"select meeting_id, count(*) as n from ({' union all '.join(selects)}) group by meeting_id "
+           f"order by n desc, meeting_id")
     return dict(conn.execute(sql, params).fetchall())
 
 
