@@ -230,6 +230,9 @@ class MeetingRows:
     unscripted: list[dict] = field(default_factory=list)
 
 
+SPEECH_SEPARATOR = "\n\n"  # between two speeches' texts in a meeting's official text
+
+
 @dataclass(frozen=True)
 class Speech:
     """One speech of a meeting: its stretch [start_char, end_char) of the meeting's official text."""

@@ -168,7 +168,7 @@ def prepare(
         raise IngestError(f"{audio_path}: give one official text per speech, and at most one speaker per text")
     speakers = list(options.speakers) + [None] * (len(text_paths) - len(options.speakers))
     speeches = [SpeechText(path, _read_text(path), speaker) for path, speaker in zip(text_paths, speakers)]
-    all_text = "\n\n".join(s.text for s in speeches)
+    all_text = schema.SPEECH_SEPARATOR.join(s.text for s in speeches)
     language = detect_language(all_text) if options.language == "auto" else options.language
     settings = settings_for(engine, language)
     try:
@@ -281,7 +281,7 @@ def _joined(speeches: list[SpeechText]) -> tuple[str, list[schema.Speech]]:
     text, placed = "", []
     for speech in speeches:
         if text:
-            text += "\n\n"
+            text += schema.SPEECH_SEPARATOR
         placed.append(schema.Speech(speech.title, speech.speaker, len(text), len(text) + len(speech.text)))
         text += speech.text
     return text, placed

@@ -36,7 +36,7 @@ def existing_speeches(db_path: Path, meeting_id: str) -> list[schema.Speech]:
     speeches, at = [], 0
     for title, speaker, text in rows:
         speeches.append(schema.Speech(title, speaker, at, at + len(text)))
-        at += len(text) + 2  # the blank line between two speeches' texts
+        at += len(text) + len(schema.SPEECH_SEPARATOR)
     return speeches
 
 
