@@ -47,14 +47,22 @@ def ffmpeg_binary() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def _ffmpeg_command(source: Path, *output: str) -> list[str]:
+    """ffmpeg reading `source` as 16 kHz mono into `output`."""
+    return [ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-i", str(source), "-vn",
+            "-ac", "1", "-ar", str(SAMPLE_RATE), *output]
+
+
+def _audio_error(source: Path, problem: str, stderr: bytes) -> AudioError:
+    last = (stderr.decode(errors="replace").strip().splitlines() or ["ffmpeg failed"])[-1]
+    return AudioError(f"{source}: {problem} ({last})")
+
+
 def _ffmpeg(source: Path, problem: str, *output: str) -> None:
-    """Run ffmpeg on `source` as 16 kHz mono into `output`; its last error line goes into the AudioError."""
-    command = [ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-i", str(source), "-vn",
-               "-ac", "1", "-ar", str(SAMPLE_RATE), *output]
-    proc = subprocess.run(command, capture_output=True)
+    """Run ffmpeg on `source` into `output`; its last error line goes into the AudioError."""
+    proc = subprocess.run(_ffmpeg_command(source, *output), capture_output=True)
     if proc.returncode != 0:
-        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["ffmpeg failed"])[-1]
-        raise AudioError(f"{source}: {problem} ({last})")
+        raise _audio_error(source, problem, proc.stderr)
 
 
 def decode(path: str | Path) -> np.ndarray:
@@ -107,11 +115,35 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+class WebCopy:
+    """The recording as a constant-bitrate mono MP3 that browsers seek in, encoded by ffmpeg straight from
+    the source file (nothing of it passes through memory here), in a process of its own: it runs while
+    Whisper transcribes."""
+
+    def __init__(self, source: Path, target: Path):
+        self.source, self.target = source, target
+        self._new_folder = not target.parent.exists()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        command = _ffmpeg_command(source, "-c:a", "libmp3lame", "-b:a", WEB_BITRATE, "-f", "mp3", str(target))
+        self._proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def finish(self) -> None:
+        """Wait for the copy. :raises AudioError: ffmpeg failed."""
+        _, stderr = self._proc.communicate()
+        if self._proc.returncode != 0:
+            raise _audio_error(self.source, "cannot write the web copy", stderr)
+
+    def abandon(self) -> None:
+        """Stop the copy and remove what it wrote."""
+        self._proc.kill()
+        self._proc.communicate()
+        self.target.unlink(missing_ok=True)
+        if self._new_folder and not any(self.target.parent.iterdir()):
+            self.target.parent.rmdir()
+
+
 def write_web_copy(source: Path, target: Path) -> None:
-    """The recording as a constant-bitrate mono MP3 that browsers seek in, encoded by ffmpeg straight
-    from the source file (nothing of it passes through memory here)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _ffmpeg(source, "cannot write the web copy", "-c:a", "libmp3lame", "-b:a", WEB_BITRATE, "-f", "mp3", str(target))
+    WebCopy(source, target).finish()
 
 
 def export_mp3(samples: np.ndarray, target: Path) -> None:

@@ -3,7 +3,10 @@ running one on 16 kHz mono float32 samples."""
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from math import ceil
 
 import numpy as np
 
@@ -34,14 +37,17 @@ class DecodingSettings:
     no_speech_threshold: float | None = None  # never drop a 30 s window as silence: alignment needs every word
     word_timestamps: bool = True
     vad: bool = False  # skip silence with Silero VAD (faster-whisper only)
-    chunk_seconds: int = 300  # longer audio is transcribed in pieces cut at pauses: memory stays bounded
+    # longer audio is transcribed in pieces cut at pauses, so memory stays bounded (15 minutes: 58 MB of
+    # float samples and 30 MB of features); each piece ends in a part-filled batch, so not too short
+    chunk_seconds: int = 900
     compute_type: str | None = None  # CTranslate2 precision (faster-whisper only): int8 on CPU, float16 on GPU
     # rounds of decoding again the voiced audio that no word covers (transcribe.recover_gaps); 0: none.
     # Whisper often drops the first words of a window, so what the first round leaves gets a second.
     recover_rounds: int = 2
-    # faster-whisper only: decode this many VAD segments at once (BatchedInferencePipeline); None: one
-    # 30 s window after the other. On 2 CPU cores, 8 at once was 1.5x faster on the seed speech and did not
-    # skip its opening, which the sequential decoder did (docs/benchmarks.md).
+    # faster-whisper only: decode this many VAD segments at once on each core (BatchedInferencePipeline);
+    # None: one 30 s window after the other. On 2 CPU cores, 8 at once was 1.5x faster on the seed speech
+    # and did not skip its opening, which the sequential decoder did (docs/benchmarks.md). How many
+    # segments share a batch does not change the words they decode to (times may move by a 20 ms frame).
     batch_size: int | None = None
 
 
@@ -73,6 +79,16 @@ class Transcript:
         ]
 
 
+def cpu_lanes(engine: str, compute_type: str | None) -> int:
+    """How many decodes an engine runs at once, each on one core. Decoding is many small operations: two
+    threads on one batch kept 2 cores only 1.6 busy and spent a fifth of the CPU time in the thread pool,
+    while one half batch on each core decoded the same text 1.24x faster (docs/benchmarks.md).
+    openai-whisper (PyTorch) and GPUs keep their own threading: one lane."""
+    if engine != "faster-whisper" or compute_type == "float16":
+        return 1
+    return max(1, len(os.sched_getaffinity(0)))
+
+
 _models: dict[tuple[str, str, str | None], object] = {}  # (engine, model, compute type)
 
 
@@ -91,8 +107,10 @@ def load_model(engine: str, model: str, compute_type: str | None = None):
 
             source = packaged_ct2_model(model) or model  # a name downloads from the Hugging Face hub
             device = "cuda" if compute_type == "float16" else "cpu"
+            lanes = cpu_lanes(engine, compute_type)
+            threads = dict(cpu_threads=1, num_workers=lanes) if lanes > 1 else {}  # CTranslate2: a worker a lane
             _models[key] = WhisperModel(str(source), device=device, compute_type=compute_type or "int8",
-                                        download_root=str(cache_dir() / "models"))
+                                        download_root=str(cache_dir() / "models"), **threads)
         else:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     return _models[key]
@@ -129,10 +147,9 @@ def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettin
                    no_speech_threshold=settings.no_speech_threshold, word_timestamps=settings.word_timestamps,
                    vad_filter=settings.vad)
     if settings.batch_size:
-        from faster_whisper import BatchedInferencePipeline
-
-        pieces, info = BatchedInferencePipeline(model=whisper).transcribe(samples, batch_size=settings.batch_size,
-                                                                          **options)
+        lanes = cpu_lanes("faster-whisper", settings.compute_type)
+        pieces, info = _lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
+                                                                  **options)
     else:
         pieces, info = whisper.transcribe(samples, **options)
     segments, done = [], 0.0
@@ -144,6 +161,32 @@ def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettin
         done = max(done, s.end)
     bar.update(max(0.0, len(samples) / 16000 - done))
     return info.language, segments
+
+
+def _lanes_pipeline(whisper, lanes: int):
+    """faster-whisper's batched pipeline, with each batch cut into `lanes` parts decoded at once (one per
+    CTranslate2 worker, so one per core)."""
+    from faster_whisper import BatchedInferencePipeline
+
+    class LanesPipeline(BatchedInferencePipeline):
+        def __init__(self, model):
+            super().__init__(model)
+            # each lane its own pipeline: the pipeline keeps the last word's time between batches
+            self.lanes = [BatchedInferencePipeline(model) for _ in range(lanes)]
+
+        def forward(self, features, tokenizer, chunks_metadata, options):
+            if lanes == 1:
+                return super().forward(features, tokenizer, chunks_metadata, options)
+            size = ceil(len(features) / lanes)
+
+            def lane(i: int) -> list:
+                part = slice(i * size, (i + 1) * size)
+                return self.lanes[i].forward(features[part], tokenizer, chunks_metadata[part], options)
+
+            with ThreadPoolExecutor(lanes) as pool:  # CTranslate2 releases the GIL while it computes
+                return [out for part in pool.map(lane, range(ceil(len(features) / size))) for out in part]
+
+    return LanesPipeline(whisper)
 
 
 RUNNERS = {"faster-whisper": run_faster_whisper, "openai-whisper": run_openai_whisper}

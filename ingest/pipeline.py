@@ -214,9 +214,34 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     if p.unchanged:
         return IngestResult(p.meeting["id"], "unchanged", duration=p.meeting["duration"] or 0.0)
     meeting, samples = p.meeting, p.samples
+    audio_sha = meeting["audio_sha256"]
+    media_rel = f"{MEDIA_DIR}/{meeting['id']}-{audio_sha[:12]}.mp3"
+    media_abs = p.db_path.parent / media_rel
+    tmp_media = media_abs.with_name(media_abs.name + ".part")
+    web_copy = audio.WebCopy(p.audio_path, tmp_media)  # ffmpeg writes it while Whisper transcribes
+    try:
+        rows, alignment, transcript = _transcribe_and_align(p, samples, media_rel, progress)
+        _stage(progress, "writing the web copy and the archive")
+        try:
+            web_copy.finish()
+        except audio.AudioError as e:
+            raise IngestError(str(e)) from e
+        result = _write(p.db_path, rows, alignment, transcript, "replaced" if p.existing else "ingested", p.started)
+    except BaseException:
+        web_copy.abandon()
+        raise
+    os.replace(tmp_media, media_abs)
+    old_media = (p.existing or {}).get("media_path")
+    if old_media and old_media != media_rel:
+        (p.db_path.parent / old_media).unlink(missing_ok=True)
+    return result
+
+
+def _transcribe_and_align(p: Prepared, samples, media_rel: str, progress: bool):
+    """A prepared meeting's rows, alignment and transcript (from the cache when it is there)."""
+    meeting = p.meeting
     engine, model, audio_sha = meeting["engine"], meeting["model"], meeting["audio_sha256"]
     duration = len(samples) / audio.SAMPLE_RATE
-
     detail = f" ({p.settings.compute_type}, VAD)" if engine == "faster-whisper" else ""
     _stage(progress, f"transcribing {duration:.0f} s of audio with {engine} {model}{detail}")
     levels = frame_levels(samples, audio.SAMPLE_RATE)
@@ -230,30 +255,12 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     speeches = _in_spoken_order(p.speeches, transcript, meeting["language"])
     meeting["official_text"], placed = _joined(speeches)
     alignment = _align(meeting["official_text"], transcript, meeting["language"], levels, speeches[0].path)
-    media_rel = f"{MEDIA_DIR}/{meeting['id']}-{audio_sha[:12]}.mp3"
     rows = _rows({**meeting, "duration": round(duration, 3), "media_path": media_rel}, placed, alignment)
     for speech, row in zip(speeches, rows.speeches):
         if len(speeches) > 1 and row["matched_share"] < AlignOptions().min_matched_share:
             raise IngestError(f"{speech.path}: only {row['matched_share']:.0%} of this speech's text was found in "
                               "the recording: is it the text of another recording?")
-
-    _stage(progress, "writing the web copy and the archive")
-    media_abs = p.db_path.parent / media_rel
-    tmp_media = media_abs.with_name(media_abs.name + ".part")
-    try:
-        audio.write_web_copy(p.audio_path, tmp_media)
-    except audio.AudioError as e:
-        raise IngestError(str(e)) from e
-    try:
-        result = _write(p.db_path, rows, alignment, transcript, "replaced" if p.existing else "ingested", p.started)
-    except BaseException:
-        tmp_media.unlink(missing_ok=True)
-        raise
-    os.replace(tmp_media, media_abs)
-    old_media = (p.existing or {}).get("media_path")
-    if old_media and old_media != media_rel:
-        (p.db_path.parent / old_media).unlink(missing_ok=True)
-    return result
+    return rows, alignment, transcript
 
 
 def _align(official_text: str, transcript: Transcript, language: str, levels, text_name) -> Alignment:

@@ -12,6 +12,7 @@ import dataclasses
 import re
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from podium.alignment.pauses import UNCOVERED_MIN, find_pauses, subtract_spans, 
 
 from .audio import SAMPLE_RATE, to_float
 from .cache import cache_key, cached_transcript, store_transcript
-from .engines import ENGINES, RUNNERS, DecodingSettings, Transcript
+from .engines import ENGINES, RUNNERS, DecodingSettings, Transcript, cpu_lanes
 
 RECOVERY_MIN_VOICE = 0.5  # seconds of voice that no word covers (a short line: 同志们) before it is decoded again
 RECOVERY_JOIN = 2.0  # seconds: uncovered stretches closer than this are decoded in one window
@@ -109,22 +110,26 @@ def _windows(gaps: np.ndarray) -> list[np.ndarray]:
 
 def _decode_gaps(samples: np.ndarray, windows: list[np.ndarray], engine: str, model: str,
                  settings: DecodingSettings) -> list[dict]:
-    """Decode each window of uncovered stretches; keep the words whose middle falls in one of them."""
+    """Decode each window of uncovered stretches (as many at once as the engine has lanes); keep the words
+    whose middle falls in one of them."""
     from tqdm import tqdm
 
-    recovered = []
-    with tqdm(disable=True) as quiet:
-        for gaps in windows:
-            lo = max(0, int((gaps[0, 0] - RECOVERY_CONTEXT) * SAMPLE_RATE))
-            hi = min(len(samples), int((gaps[-1, 1] + RECOVERY_CONTEXT) * SAMPLE_RATE))
+    def decode(gaps: np.ndarray) -> list[dict]:
+        lo = max(0, int((gaps[0, 0] - RECOVERY_CONTEXT) * SAMPLE_RATE))
+        hi = min(len(samples), int((gaps[-1, 1] + RECOVERY_CONTEXT) * SAMPLE_RATE))
+        with tqdm(disable=True) as quiet:
             _, pieces = RUNNERS[engine](to_float(samples[lo:hi]), model, settings, quiet)
-            for s in _shift(pieces, lo / SAMPLE_RATE):
-                kept = [w for w in s["words"]
-                        if any(a - 0.25 <= (w["start"] + w["end"]) / 2 <= b + 0.25 for a, b in gaps)]
-                if kept:
-                    recovered.append({"start": kept[0]["start"], "end": kept[-1]["end"],
-                                      "text": "".join(w["word"] for w in kept), "words": kept, "recovered": True})
-    return recovered
+        found = []
+        for s in _shift(pieces, lo / SAMPLE_RATE):
+            kept = [w for w in s["words"]
+                    if any(a - 0.25 <= (w["start"] + w["end"]) / 2 <= b + 0.25 for a, b in gaps)]
+            if kept:
+                found.append({"start": kept[0]["start"], "end": kept[-1]["end"],
+                              "text": "".join(w["word"] for w in kept), "words": kept, "recovered": True})
+        return found
+
+    with ThreadPoolExecutor(cpu_lanes(engine, settings.compute_type)) as pool:
+        return [s for found in pool.map(decode, windows) for s in found]
 
 
 def run_whisper(samples: np.ndarray, engine: str, model: str, settings: DecodingSettings, progress: bool,

@@ -23,7 +23,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def podium(*args, cwd, env):
-    return subprocess.run([sys.executable, "-m", "podium.cli", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "podium", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, check=True)
 
 

@@ -29,7 +29,7 @@ def eval_in_own_process(audio: Path, official: Path, truth: Path, *, engine: str
     with tempfile.TemporaryDirectory() as cache:
         models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
         (Path(cache) / "models").symlink_to(models, target_is_directory=True)
-        command = [sys.executable, "-m", "podium.cli", "eval", str(audio), str(official), str(truth), "--json"]
+        command = [sys.executable, "-m", "podium", "eval", str(audio), str(official), str(truth), "--json"]
         command += ["--engine", engine] if engine else []
         command += [f"--setting={k}={json.dumps(v)}" for k, v in (settings or {}).items()]
         started = time.perf_counter()

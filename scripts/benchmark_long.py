@@ -43,7 +43,7 @@ def main() -> None:
         models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
         (cache / "models").symlink_to(models, target_is_directory=True)
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "ingest", str(wav), "--text", str(tmp / "official.txt"),
+        proc = subprocess.Popen([sys.executable, "-m", "podium", "ingest", str(wav), "--text", str(tmp / "official.txt"),
                                  "--db", str(tmp / "archive.db"), "--id", "long", "--engine", args.engine, "--quiet"],
                                 env={**os.environ, "PODIUM_CACHE_DIR": str(cache)}, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)

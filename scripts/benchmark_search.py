@@ -111,7 +111,7 @@ def serve(db_path: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "serve", "--db", str(db_path), "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "podium", "serve", "--db", str(db_path), "--port", str(port),
                              "--immutable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while time.time() < deadline:

@@ -47,7 +47,7 @@ def podium_cache(tmp_path_factory):
 
 def podium(*args, cwd):
     """Run the `podium` command line in a new process, as a user would."""
-    return subprocess.run([sys.executable, "-m", "podium.cli", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "podium", *args], cwd=cwd, capture_output=True, text=True)
 
 
 @contextmanager
@@ -56,7 +56,7 @@ def running_server(db_path: Path, *options: str):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "serve", "--db", str(db_path), "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "podium", "serve", "--db", str(db_path), "--port", str(port),
                              *options], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 30

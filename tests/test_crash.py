@@ -33,7 +33,7 @@ def batch(tmp_path_factory, fixtures):
 
 
 def start_batch(folder, db):
-    return subprocess.Popen([sys.executable, "-m", "podium.cli", "ingest", str(folder), "--db", str(db), "--quiet"],
+    return subprocess.Popen([sys.executable, "-m", "podium", "ingest", str(folder), "--db", str(db), "--quiet"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -81,7 +81,7 @@ def test_sigkill_at_random_points_loses_nothing(batch, tmp_path):
 def test_a_reader_reads_while_the_writer_writes(batch, tmp_path, fixtures):
     db = tmp_path / "archive.db"
     # a first meeting, so there is something to read from the start
-    subprocess.run([sys.executable, "-m", "podium.cli", "ingest", str(fixtures / "zh_aishell" / "audio.wav"), "--text",
+    subprocess.run([sys.executable, "-m", "podium", "ingest", str(fixtures / "zh_aishell" / "audio.wav"), "--text",
                     str(fixtures / "zh_aishell" / "official.txt"), "--db", str(db), "--id", "first", "--quiet"],
                    check=True)
     errors, reads = [], 0

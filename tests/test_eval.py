@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 def report(fixtures, tmp_path_factory):
     seed = fixtures / "seed"
     done = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "eval", str(seed / "seed_deviating.mp3"), str(seed / "official.txt"),
+        [sys.executable, "-m", "podium", "eval", str(seed / "seed_deviating.mp3"), str(seed / "official.txt"),
          str(seed / "seed_deviating_truth.json"), "--json"],
         capture_output=True, text=True, cwd=tmp_path_factory.mktemp("eval"),
     )

@@ -17,7 +17,7 @@ def test_three_hour_wav_ingests_in_bounded_memory(tmp_path, fixtures):
                     "-af", "apad=whole_dur=10800", "-ac", "2", "-ar", "44100", "-c:a", "pcm_s16le", str(big)],
                    check=True)
     assert big.stat().st_size > 1.8e9
-    proc = subprocess.Popen([sys.executable, "-m", "podium.cli", "ingest", str(big), "--text",
+    proc = subprocess.Popen([sys.executable, "-m", "podium", "ingest", str(big), "--text",
                              str(fixtures / "zh_aishell" / "official.txt"), "--db", "archive.db", "--id", "big",
                              "--quiet"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)

@@ -100,7 +100,7 @@ async def test_an_archive_of_the_first_release_upgrades_serves_and_takes_new_ing
 
 def test_the_upgrade_command(tmp_path):
     db = old_archive(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "podium.cli", "upgrade", "--db", str(db)], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "podium", "upgrade", "--db", str(db)], capture_output=True,
                           text=True)
     assert done.returncode == 0, done.stderr
     assert "from schema 0" in done.stdout
@@ -177,7 +177,7 @@ async def test_reindex_after_a_hand_edit(tmp_path, site_archive):
 
     assert await found("肉中刺") == [0]  # the trigram index follows by its triggers
     assert await found("肉") == []  # the character index is Podium's to keep: stale after a hand edit
-    done = subprocess.run([sys.executable, "-m", "podium.cli", "reindex", "--db", str(db)], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "podium", "reindex", "--db", str(db)], capture_output=True,
                           text=True)
     assert done.returncode == 0, done.stderr
     assert await found("肉") == [0] and await found("钉") == []

@@ -141,3 +141,4 @@ def test_a_text_of_another_recording_among_the_speeches_is_refused_by_name(recor
         ingest(work / "meeting.wav", [work / "first.txt", FIXTURES / "en_jfk" / "official.txt"],
                tmp_path / "wrong.db", IngestOptions(meeting_id="county"), progress=False)
     assert not (tmp_path / "wrong.db").exists()
+    assert not (tmp_path / "media").exists()  # the web copy, begun while Whisper ran, is stopped and removed

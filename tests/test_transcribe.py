@@ -15,3 +15,44 @@ from podium.ingest.transcribe import is_unreliable
 ])
 def test_loops_and_stretched_segments_are_unreliable(text, start, end, unreliable):
     assert is_unreliable({"text": text, "start": start, "end": end}) is unreliable
+
+
+@pytest.mark.slow
+def test_decoding_on_one_lane_per_core_gives_the_same_words_as_one_batch(fixtures):
+    """Cutting each batch into one part per core changes how fast, not what is decoded: the same words; a
+    word's times may move by one 20 ms frame, since int8 arithmetic rounds differently with batch size."""
+    from podium.ingest.audio import decode, to_float
+    from podium.ingest.engines import _lanes_pipeline, load_model, settings_for
+
+    settings = settings_for("faster-whisper", "zh")
+    samples = to_float(decode(fixtures / "seed" / "seed_plain.mp3"))[: 16000 * 75]  # three VAD windows
+    whisper = load_model("faster-whisper", "base", settings.compute_type)
+    options = dict(language="zh", beam_size=1, temperature=0.0, condition_on_previous_text=False,
+                   no_speech_threshold=None, word_timestamps=True, vad_filter=True)
+
+    def words(lanes: int) -> list[tuple]:
+        pieces, _ = _lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
+                                                               **options)
+        return [(w.word, w.start, w.end) for s in pieces for w in s.words]
+
+    one, two = words(1), words(2)
+    assert len(one) > 100
+    assert [w[0] for w in two] == [w[0] for w in one]
+    assert max(abs(a - b) for x, y in zip(one, two) for a, b in zip(x[1:], y[1:])) <= 0.021
+
+
+def test_the_command_restarts_once_with_malloc_on_huge_pages(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = "import os, podium.__main__ as m; m._restart_on_huge_pages(); print(os.environ['GLIBC_TUNABLES'])"
+    env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "glibc.malloc.hugetlb=1"
+    # the user's own setting is kept, and nothing is restarted
+    done = subprocess.run([sys.executable, "-c", code], env={**env, "GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"},
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "glibc.malloc.hugetlb=0"
+    done = subprocess.run([sys.executable, "-m", "podium", "--version"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and "podium" in done.stdout
