@@ -3,8 +3,8 @@ transparent huge pages.
 
 Whisper's encoder allocates and frees buffers of tens of megabytes for every 30 s window. glibc hands
 buffers that large straight back to the kernel, so each window faulted its memory in again, 4 KB at a
-time: on 2 cores that was a fifth of the CPU time of an ingest. Huge pages cut the faults 16-fold and the
-ingest by about a tenth (docs/benchmarks.md). glibc reads the setting only when a process starts, hence
+time: on 2 cores that was a fifth of the CPU time of an ingest. Huge pages cut the faults 20-fold and the
+whole ingest by 4-11 % (docs/benchmarks.md). glibc reads the setting only when a process starts, hence
 one re-exec, before anything heavy is imported; elsewhere (no glibc, older glibc, huge pages off) the
 setting does nothing.
 """
