@@ -81,12 +81,15 @@ class Transcript:
 
 def cpu_lanes(engine: str, compute_type: str | None) -> int:
     """How many decodes an engine runs at once, each on one core. Decoding is many small operations: two
-    threads on one batch kept 2 cores only 1.6 busy and spent a fifth of the CPU time in the thread pool,
-    while one half batch on each core decoded the same text 1.24x faster (docs/benchmarks.md).
+    threads on one batch kept 2 cores only 1.6 busy and spent much of the CPU time in the thread pool,
+    while one half batch on each core decoded the same text 1.45x faster (docs/benchmarks.md).
     openai-whisper (PyTorch) and GPUs keep their own threading: one lane."""
     if engine != "faster-whisper" or compute_type == "float16":
         return 1
-    return max(1, len(os.sched_getaffinity(0)))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # the cores this process may use (Linux)
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 _models: dict[tuple[str, str, str | None], object] = {}  # (engine, model, compute type)
