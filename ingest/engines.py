@@ -143,12 +143,17 @@ def run_openai_whisper(samples: np.ndarray, model: str, settings: DecodingSettin
     return result["language"], segments
 
 
+def faster_whisper_options(settings: DecodingSettings) -> dict:
+    """The settings as keyword arguments of faster-whisper's `transcribe` (batched or not)."""
+    return dict(language=settings.language, temperature=settings.temperature, beam_size=settings.beam_size or 1,
+                condition_on_previous_text=settings.condition_on_previous_text,
+                no_speech_threshold=settings.no_speech_threshold, word_timestamps=settings.word_timestamps,
+                vad_filter=settings.vad)
+
+
 def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettings, bar) -> tuple[str, list[dict]]:
     whisper = load_model("faster-whisper", model, settings.compute_type)
-    options = dict(language=settings.language, temperature=settings.temperature, beam_size=settings.beam_size or 1,
-                   condition_on_previous_text=settings.condition_on_previous_text,
-                   no_speech_threshold=settings.no_speech_threshold, word_timestamps=settings.word_timestamps,
-                   vad_filter=settings.vad)
+    options = faster_whisper_options(settings)
     if settings.batch_size:
         lanes = cpu_lanes("faster-whisper", settings.compute_type)
         pieces, info = _lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
@@ -171,6 +176,9 @@ def _lanes_pipeline(whisper, lanes: int):
     CTranslate2 worker, so one per core)."""
     from faster_whisper import BatchedInferencePipeline
 
+    if lanes == 1:
+        return BatchedInferencePipeline(whisper)
+
     class LanesPipeline(BatchedInferencePipeline):
         def __init__(self, model):
             super().__init__(model)
@@ -178,8 +186,6 @@ def _lanes_pipeline(whisper, lanes: int):
             self.lanes = [BatchedInferencePipeline(model) for _ in range(lanes)]
 
         def forward(self, features, tokenizer, chunks_metadata, options):
-            if lanes == 1:
-                return super().forward(features, tokenizer, chunks_metadata, options)
             size = ceil(len(features) / lanes)
 
             def lane(i: int) -> list:

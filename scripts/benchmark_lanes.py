@@ -37,7 +37,7 @@ def transcribe_once(recording: Path, seconds: float | None, lanes: int) -> dict:
     from faster_whisper import WhisperModel
 
     from podium.ingest.audio import decode, to_float
-    from podium.ingest.engines import _lanes_pipeline, settings_for
+    from podium.ingest.engines import _lanes_pipeline, faster_whisper_options, settings_for
     from podium.ingest.weights import packaged_ct2_model
 
     samples = to_float(decode(recording))
@@ -68,9 +68,8 @@ def transcribe_once(recording: Path, seconds: float | None, lanes: int) -> dict:
 
     whisper.model = Timed(whisper.model)
     before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-    pieces, _ = _lanes_pipeline(whisper, lanes).transcribe(
-        samples, batch_size=settings.batch_size * lanes, language="zh", beam_size=1, temperature=0.0,
-        condition_on_previous_text=False, no_speech_threshold=None, word_timestamps=True, vad_filter=True)
+    pieces, _ = _lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
+                                                           **faster_whisper_options(settings))
     text = "".join(s.text for s in pieces)
     after = resource.getrusage(resource.RUSAGE_SELF)
     return {"wall": time.perf_counter() - started, "user": after.ru_utime - before.ru_utime,

@@ -22,17 +22,15 @@ def test_decoding_on_one_lane_per_core_gives_the_same_words_as_one_batch(fixture
     """Cutting each batch into one part per core changes how fast, not what is decoded: the same words; a
     word's times may move by one 20 ms frame, since int8 arithmetic rounds differently with batch size."""
     from podium.ingest.audio import decode, to_float
-    from podium.ingest.engines import _lanes_pipeline, load_model, settings_for
+    from podium.ingest.engines import _lanes_pipeline, faster_whisper_options, load_model, settings_for
 
     settings = settings_for("faster-whisper", "zh")
     samples = to_float(decode(fixtures / "seed" / "seed_plain.mp3"))[: 16000 * 75]  # three VAD windows
     whisper = load_model("faster-whisper", "base", settings.compute_type)
-    options = dict(language="zh", beam_size=1, temperature=0.0, condition_on_previous_text=False,
-                   no_speech_threshold=None, word_timestamps=True, vad_filter=True)
 
     def words(lanes: int) -> list[tuple]:
         pieces, _ = _lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
-                                                               **options)
+                                                               **faster_whisper_options(settings))
         return [(w.word, w.start, w.end) for s in pieces for w in s.words]
 
     one, two = words(1), words(2)
