@@ -23,6 +23,7 @@ _t2s = opencc.OpenCC("t2s")
 _s2t = opencc.OpenCC("s2t")
 
 KINDS = ("official", "unscripted")
+KIND_TABLES = {"official": "sentences", "unscripted": "unscripted"}  # the table each kind of hit comes from
 MAX_SIZE = 200  # results per page at most
 MAX_PAGE = 1000  # pages beyond this are refused: past 200,000 results a reader narrows the search instead
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -96,7 +97,7 @@ def _matches(kind: str, query: SearchQuery, params: dict) -> list[tuple[str, str
     """The full-text indexes a query needs in one table, as (index, parameter), with the parameters set.
     Terms of 3+ characters go to the trigram index (as written, simplified and traditional), shorter ones
     to the character index (simplified) as phrases; all terms must match."""
-    table = "sentences" if kind == "official" else "unscripted"
+    table = KIND_TABLES[kind]
     long_terms = [t for t in query.terms if len(t) >= 3]
     phrases = [char_phrase(t) for t in query.terms if len(t) < 3]
     matches = []
@@ -128,7 +129,7 @@ def _filters(query: SearchQuery, params: dict) -> list[str]:
 
 def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
     """The hits of one table: the first index a query needs ranks them (bm25), the other filters by rowid."""
-    table = "sentences" if kind == "official" else "unscripted"
+    table = KIND_TABLES[kind]
     (index, param), *others = _matches(kind, query, params)
     where = [f"t.rowid in (select rowid from [{o}] where [{o}] match :{p})" for o, p in others]
     fts = f"select rowid, rank from [{index}] where [{index}] match :{param}"
@@ -183,7 +184,7 @@ def count(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, int]:
     selects = []
     for kind in [query.kind] if query.kind in KINDS else list(KINDS):
         # no ranking and no joins but the one a date needs: a count over all matches stays cheap
-        table = "sentences" if kind == "official" else "unscripted"
+        table = KIND_TABLES[kind]
         where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p})" for i, p in _matches(kind, query, params)]
         where += _filters(query, params)
         dates = " join meetings m on m.id = t.meeting_id" if query.date_from or query.date_to else ""
