@@ -4,13 +4,37 @@ Truth files: `paragraphs[]` (index, start, end), `sentences[]` (paragraph,
 sentence, status, start, end), optional `adlibs[]`, `host[]` and
 `deviations[]` with spans. Truth status `partially_spoken` is our `partial`,
 `spoken_with_replacement` and `spoken_with_repetition` are `spoken`.
+
+A clip-span truth (`clips[]`: recordings of real people joined into one, as in zh_voices) says which
+sentences each clip holds and where its voice starts (`speech_start`); `from_clips` turns it into the
+form above, with a start only where that estimate is reliable, so that the rest count for losses only.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+CHECK_BELOW = 0.5  # sentences whose confidence is below this are listed "to check" (the meeting page marks them)
 TRUTH_STATUS = {"partially_spoken": "partial", "spoken_with_replacement": "spoken", "spoken_with_repetition": "spoken"}
+
+
+def from_clips(truth: dict) -> dict:
+    """A clip-span truth as sentences: each clip's first sentence starts at its voice onset (where
+    `speech_estimate_reliable`), every sentence of a clip was said (`said`), and the sentences no clip
+    holds (an unspoken title, say) were not."""
+    sentences = []
+    for clip in truth["clips"]:
+        reliable = clip.get("speech_estimate_reliable", True)
+        for k in range(clip.get("sentence_count", 1)):
+            first = k == 0
+            sentences.append({
+                "paragraph": clip["paragraph"], "sentence": clip["sentence"] + k, "status": "spoken", "said": True,
+                "start": clip["speech_start"] if first and reliable else None,
+                "end": clip["speech_end"] if k == clip.get("sentence_count", 1) - 1 and clip.get(
+                    "speech_end_reliable", reliable) else None,
+                "clip": clip.get("file", ""), "clip_span": [clip["start"], clip["end"]],
+            })
+    return {"paragraphs": [], "sentences": sentences}
 
 
 def _errors(pairs: list[tuple[float | None, float | None]]) -> dict:
@@ -46,6 +70,8 @@ def _covered(span: tuple[float, float], intervals: list[tuple[float, float]]) ->
 
 def evaluate(paragraphs: list[dict], sentences: list[dict], unscripted: list[dict], truth: dict) -> dict:
     """Error statistics of one meeting's rows against its truth."""
+    if "clips" in truth:
+        truth = from_clips(truth)
     ours_p = {p["seq"]: p for p in paragraphs}
     ours_s = {(s["paragraph_seq"], s["seq"]): s for s in sentences}
     report: dict = {}
@@ -59,9 +85,23 @@ def evaluate(paragraphs: list[dict], sentences: list[dict], unscripted: list[dic
 
     # lost: said (the truth times it) but published as not spoken or without a time: a loss of data that
     # timing statistics over matched sentences do not show
-    lost = [f"p{t['paragraph']}s{t['sentence']}" for o, t in spoken
+    said = [(ours_s.get((t["paragraph"], t["sentence"]), {}), t) for t in truth["sentences"]
+            if t.get("said") or t.get("start") is not None]
+    lost = [f"p{t['paragraph']}s{t['sentence']}" for o, t in said
             if o.get("start") is None or o.get("status") == "not_spoken"]
-    report["lost"] = {"spoken": len(spoken), "lost": len(lost), "sentences": lost}
+    report["lost"] = {"spoken": len(said), "lost": len(lost), "sentences": lost}
+    # the worst starts, by sentence: where a person's review of the timing should look first
+    report["worst_starts"] = sorted(
+        ({"sentence": f"p{t['paragraph']}s{t['sentence']}", "clip": t.get("clip"), "truth": t["start"],
+          "ours": o["start"], "error": round(o["start"] - t["start"], 3), "status": o.get("status"),
+          "confidence": o.get("confidence")}
+         for o, t in spoken if o.get("start") is not None),
+        key=lambda r: -abs(r["error"]))[:5]
+    report["to_check"] = [
+        {"sentence": f"p{s['paragraph_seq']}s{s['seq']}", "status": s["status"], "confidence": s.get("confidence"),
+         "start": s.get("start")}
+        for s in sentences if s.get("status") in ("estimated", "partial") or (
+            s.get("confidence") is not None and s["confidence"] < CHECK_BELOW and s.get("status") != "not_spoken")]
 
     truly_not = {(t["paragraph"], t["sentence"]) for t in truth["sentences"] if t["status"] == "not_spoken"}
     flagged = {k for k, s in ours_s.items() if s["status"] == "not_spoken"}
@@ -117,6 +157,12 @@ def format_report(report: dict) -> str:
     ns = report["not_spoken"]
     lines.append(f"skips found: {round(ns['recall'] * ns['truth'])} of {ns['truth']}; not_spoken flagged "
                  f"{ns['flagged']}, precision {ns['precision']:.2f}")
+    for w in report.get("worst_starts", []):
+        lines.append(f"worst start {w['sentence']}: {w['error']:+.2f} s ({w['status']}, confidence {w['confidence']})"
+                     + (f" {w['clip']}" if w.get("clip") else ""))
+    if report.get("to_check"):
+        lines.append(f"to check ({len(report['to_check'])}: estimated, partial or confidence below {CHECK_BELOW}): "
+                     + ", ".join(f"{c['sentence']} {c['status']} {c['confidence']}" for c in report["to_check"]))
     for key, v in report["deviating_sentences"].items():
         lines.append(f"deviating {key}: truth {v['truth']}, ours {v['ours']}")
     for c in report["offscript_coverage"]:
