@@ -33,7 +33,8 @@ from .segment import Span, split_text
 from .text import Token, detect_language, tokenize
 
 SPOKEN, PARTIAL, NOT_SPOKEN = "spoken", "partial", "not_spoken"
-ESTIMATED = "estimated"  # said, but not rendered by the recogniser: its times come from the voice around it
+ESTIMATED = "estimated"  # said, but placed with confidence neither by the transcript nor by the forced alignment
+CHECK_BELOW = 0.5  # a sentence of lower confidence (or estimated, or partial) is where a person's review starts
 
 
 class WrongTextError(ValueError):

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-CHECK_BELOW = 0.5  # sentences whose confidence is below this are listed "to check" (the meeting page marks them)
+from .align import CHECK_BELOW
+
 TRUTH_STATUS = {"partially_spoken": "partial", "spoken_with_replacement": "spoken", "spoken_with_repetition": "spoken"}
 
 
