@@ -21,86 +21,18 @@ from __future__ import annotations
 import bisect
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from .pauses import (HOP, UNCOVERED_MIN, PauseOptions, covered_share, find_pauses, snap_edges, subtract_spans,
-                     voiced_spans)
+from .forced import decide, find_regions, placed
+from .pauses import (HOP, UNCOVERED_MIN, PauseOptions, covered_share, find_pauses, snap_edges, snap_to_voice,
+                     subtract_spans, voiced_spans)
 from .segment import Span, split_text
+from .spans import (CHECK_BELOW, ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, Alignment, ForcedWord,  # noqa: F401
+                    Passage, Region, TimedSpan, Word, WrongTextError)
 from .text import Token, detect_language, tokenize
-
-SPOKEN, PARTIAL, NOT_SPOKEN = "spoken", "partial", "not_spoken"
-ESTIMATED = "estimated"  # said, but placed with confidence neither by the transcript nor by the forced alignment
-CHECK_BELOW = 0.5  # a sentence of lower confidence (or estimated, or partial) is where a person's review starts
-
-
-class WrongTextError(ValueError):
-    """The transcript does not match the official text at all."""
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    """A transcribed word with its times in seconds."""
-
-    text: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
-class AlignOptions:
-    """Tuning knobs, each a structural property of text and speech, not of one recording."""
-
-    min_anchor: int = 3  # matched runs at least this long are trusted wherever they are
-    near: int = 6  # a shorter matched run is kept only this close (tokens) to its neighbours
-    wildcard_span: int = 6  # tokens one redaction mark may absorb (a name, a place, a number)
-    min_unscripted_tokens: int = 4  # shorter leftover runs are ASR noise, not a passage
-    split_pause: float = 2.0  # seconds of silence that split one unscripted passage in two
-    not_spoken_below: float = 0.3  # share of a sentence heard below which it was not spoken
-    spoken_from: float = 0.8  # share heard from which a sentence counts as fully spoken
-    partial_gap_tokens: int = 4  # a run of this many unheard tokens inside a sentence makes it partial...
-    partial_gap_share: float = 0.2  # ...or of this share of the sentence, if that is longer
-    min_matched_share: float = 0.2  # below this share of the text matched, it is the wrong text
-    unheard_min_voice: float = 0.5  # seconds of voice no word covers, where sentences went unheard...
-    unheard_share: float = 0.5  # ...and at least this share of the time they would take to say
-
-
-@dataclass(slots=True)
-class TimedSpan:
-    """A paragraph or sentence with its alignment result."""
-
-    seq: int
-    start_char: int
-    end_char: int
-    paragraph_seq: int
-    start: float | None
-    end: float | None
-    status: str
-    confidence: float
-
-
-@dataclass(slots=True)
-class Passage:
-    """Transcript speech with no counterpart in the official text."""
-
-    start: float
-    end: float
-    text: str
-
-
-@dataclass
-class Alignment:
-    paragraphs: list[TimedSpan]
-    sentences: list[TimedSpan]
-    unscripted: list[Passage]
-    matched_share: float  # share of the official text found in the transcript
-    language: str = "zh"
-    seconds: float = 0.0  # compute time of the alignment
-    voiced_coverage: float | None = None  # share of the voiced audio under transcript words (with levels)
-
 
 def transcript_tokens(words: list[Word], language: str) -> tuple[list[Token], np.ndarray, np.ndarray]:
     """Tokens of the transcript, their (start, end) times, and the word each came from.
@@ -330,6 +262,8 @@ def align(
     *,
     language: str | None = None,
     levels: np.ndarray | None = None,
+    voice: np.ndarray | None = None,
+    forced: list[ForcedWord] | None = None,
     options: AlignOptions | None = None,
     pause_options: PauseOptions | None = None,
 ) -> Alignment:
@@ -340,13 +274,22 @@ def align(
     :param language: 'zh' or 'en'; guessed from the official text when None.
     :param levels: the recording's frame levels (`pauses.frame_levels`); when given,
         sentence edges are snapped to the pauses they find.
+    :param voice: (n × 2) stretches of speech as a voice-activity model hears them; when given, sentence
+        edges are moved to its onsets and offsets where the levels count room noise as speech.
+    :param forced: the forced alignment of the returned `regions`' text (a first call without it says
+        which regions those are); the sentences the transcript could not place take their times from it.
     :raises WrongTextError: when almost none of the official text was heard.
     """
     started = time.perf_counter()
     opts = options or AlignOptions()
+    pause_opts = pause_options or PauseOptions()
     language = language or detect_language(official_text)
     official = tokenize(official_text, language=language)
     transcript, tr_times, word_index = transcript_tokens(words, language)
+    durations = tr_times[:, 1] - tr_times[:, 0]
+    token_seconds = float(np.median(durations[durations > 0])) if (durations > 0).any() else 0.0
+    if token_seconds:  # a word stretched over speech the decoder skipped was said at its end, not its start
+        tr_times[:, 0] = np.maximum(tr_times[:, 0], tr_times[:, 1] - opts.longest_token * token_seconds)
     match = match_tokens(official, transcript, opts)
     times, used = fill_gaps(official, transcript, tr_times, match, opts)
     exact = match >= 0
@@ -361,39 +304,74 @@ def align(
 
     offsets = np.array([t.offset for t in official], dtype=int)
     paragraphs, sentences = split_text(official_text)
-    durations = tr_times[:, 1] - tr_times[:, 0]
-    token_seconds = float(np.median(durations[durations > 0])) if (durations > 0).any() else 0.0
     heard_all = np.flatnonzero(~np.isnan(times[:, 0]))
     audio_end = float(tr_times[:, 1].max()) if len(tr_times) else 0.0
     if levels is not None:
         audio_end = max(audio_end, len(levels) * HOP)
     timed_sentences = [_time_span(s, official, offsets, times, exact, opts, token_seconds, heard_all, audio_end)
                        for s in sentences]
+    bounds = [(np.searchsorted(offsets, s.start_char), np.searchsorted(offsets, s.end_char)) for s in timed_sentences]
+    needed = [int(required[lo:hi].sum()) for lo, hi in bounds]
+    edges = [_heard_edges(s, times[lo:hi]) for s, (lo, hi) in zip(timed_sentences, bounds)]
+
+    voiced = voiced_spans(levels, pause_opts) if levels is not None else None
+    is_placed = [placed(s, e, n, token_seconds, _longest_silence(times[lo:hi]), opts)
+                 for s, e, n, (lo, hi) in zip(timed_sentences, edges, needed, bounds)]
+    regions = find_regions(timed_sentences, is_placed, voice if voice is not None else voiced, audio_end, opts)
+    decided = decide(timed_sentences, edges, regions, forced, opts) if forced else [False] * len(timed_sentences)
+
     voiced_coverage = None
     if levels is not None:
-        _snap(timed_sentences, offsets, times, levels, pause_options or PauseOptions())
-        voiced = voiced_spans(levels, pause_options)
+        _snap(timed_sentences, edges, find_pauses(levels, pause_opts), pause_opts.reach, snap_edges)
         spoken_spans = np.array([[w.start, w.end] for w in words], dtype=float).reshape(-1, 2)
         voiced_coverage = covered_share(voiced, spoken_spans)
         unrendered = subtract_spans(voiced, spoken_spans, min_length=UNCOVERED_MIN)
-        required = [sum(not t.optional and not t.wildcard for t in official[np.searchsorted(offsets, s.start_char):
-                                                                            np.searchsorted(offsets, s.end_char)])
-                    for s in timed_sentences]
-        _estimate_unheard(timed_sentences, required, unrendered, token_seconds, audio_end, opts)
+        _estimate_unheard(timed_sentences, needed, unrendered, token_seconds, audio_end, opts, decided)
+    if voice is not None:
+        _snap(timed_sentences, edges, voice, pause_opts.reach, snap_to_voice)
     timed_paragraphs = [_paragraph(p, [s for s in timed_sentences if s.paragraph_seq == p.seq]) for p in paragraphs]
+    # what the transcript heard where the forced alignment found the official text is that text, misheard
+    found = np.array([[s.start, s.end] for s, d in zip(timed_sentences, decided)
+                      if d and s.status in (SPOKEN, PARTIAL)], dtype=float).reshape(-1, 2)
+    unscripted = [p for p in unscripted_passages(words, tr_times, word_index, used, opts)
+                  if _inside(p, found) < 0.5]
     return Alignment(
         paragraphs=timed_paragraphs,
         sentences=timed_sentences,
-        unscripted=unscripted_passages(words, tr_times, word_index, used, opts),
+        unscripted=unscripted,
         matched_share=matched_share,
         language=language,
         seconds=time.perf_counter() - started,
         voiced_coverage=voiced_coverage,
+        regions=regions,
     )
 
 
+def _heard_edges(sentence: TimedSpan, times: np.ndarray) -> np.ndarray | None:
+    """[start, end of its first heard token, start of its last heard token, end] of a timed sentence."""
+    heard = times[~np.isnan(times[:, 0])]
+    if sentence.start is None or not len(heard):
+        return None
+    return np.array([sentence.start, heard[0, 1], heard[-1, 0], sentence.end])
+
+
+def _longest_silence(times: np.ndarray) -> float:
+    """The longest time between consecutive heard tokens of a sentence."""
+    heard = times[~np.isnan(times[:, 0])]
+    return float(np.max(heard[1:, 0] - heard[:-1, 1])) if len(heard) > 1 else 0.0
+
+
+def _inside(passage: Passage, spans: np.ndarray) -> float:
+    """Share of a passage's time that lies inside `spans`."""
+    length = passage.end - passage.start
+    if length <= 0 or not len(spans):
+        return 0.0
+    overlap = np.clip(np.minimum(spans[:, 1], passage.end) - np.maximum(spans[:, 0], passage.start), 0, None)
+    return float(overlap.sum()) / length
+
+
 def _estimate_unheard(sentences: list[TimedSpan], required: list[int], unrendered: np.ndarray,
-                      token_seconds: float, audio_end: float, opts: AlignOptions) -> None:
+                      token_seconds: float, audio_end: float, opts: AlignOptions, decided: list[bool]) -> None:
     """Tell sentences skipped by the speaker from sentences said but not heard by the recogniser.
 
     A run of sentences with no heard words is `not_spoken` when its neighbours were heard back to back.
@@ -403,12 +381,12 @@ def _estimate_unheard(sentences: list[TimedSpan], required: list[int], unrendere
     """
     floor, k = 0.0, 0
     while k < len(sentences):
-        if sentences[k].status != NOT_SPOKEN:
+        if sentences[k].status != NOT_SPOKEN or decided[k]:  # decided: the forced alignment rejected it
             floor = sentences[k].end if sentences[k].end is not None else floor
             k += 1
             continue
         run = k
-        while run < len(sentences) and sentences[run].status == NOT_SPOKEN:
+        while run < len(sentences) and sentences[run].status == NOT_SPOKEN and not decided[run]:
             run += 1
         ceiling = next((s.start for s in sentences[run:] if s.start is not None), audio_end)
         room = unrendered[(unrendered[:, 1] > floor) & (unrendered[:, 0] < ceiling)]
@@ -447,18 +425,14 @@ def _time_span(span: Span, official, offsets, times, exact, opts, token_seconds:
     return TimedSpan(span.seq, span.start, span.end, span.paragraph_seq, start, end, status, round(confidence, 3))
 
 
-def _snap(sentences: list[TimedSpan], offsets, times, levels, pause_opts: PauseOptions) -> None:
-    """Move sentence edges to the pauses around them (see `pauses.snap_edges`)."""
-    timed = [s for s in sentences if s.start is not None]
-    edges = []
-    for s in timed:
-        lo, hi = np.searchsorted(offsets, s.start_char), np.searchsorted(offsets, s.end_char)
-        heard = times[lo:hi][~np.isnan(times[lo:hi, 0])]
-        edges.append([s.start, heard[0, 1], heard[-1, 0], s.end])
+def _snap(sentences: list[TimedSpan], edges: list[np.ndarray | None], bounds: np.ndarray, reach: float,
+          how) -> None:
+    """Move sentence edges to the pauses (`pauses.snap_edges`) or the voice (`pauses.snap_to_voice`) around them."""
+    timed = [(s, e) for s, e in zip(sentences, edges) if s.start is not None and e is not None]
     if not timed:
         return
-    snapped = snap_edges(np.array(edges), find_pauses(levels, pause_opts), pause_opts.reach)
-    for s, (start, end) in zip(timed, snapped):
+    rows = np.array([[s.start, e[1], e[2], s.end] for s, e in timed])
+    for (s, _), (start, end) in zip(timed, how(rows, bounds, reach)):
         s.start, s.end = float(start), float(end)
 
 

@@ -160,3 +160,43 @@ def covered_share(voiced: np.ndarray, covered: np.ndarray) -> float:
         return 1.0
     left = subtract_spans(voiced, covered, min_length=UNCOVERED_MIN)
     return 1.0 - float(np.sum(left[:, 1] - left[:, 0])) / total
+
+
+AGREE = 0.1  # seconds: a level-based edge this close to the voice model's is kept (it is finer: 10 ms frames, not 32)
+
+
+def snap_to_voice(edges: np.ndarray, voice: np.ndarray, reach: float, agree: float = AGREE) -> np.ndarray:
+    """Move span edges to where a voice-activity model hears speech begin and end.
+
+    :param edges: one row per span, as for `snap_edges` (start and end of its first unit, then of its last).
+    :param voice: (n × 2) [start, end) of speech as the voice model hears it, sorted (room noise, breaths and
+        clicks are not speech to it, as they are to a level threshold).
+    :returns: (n × 2) start and end. The span's speech begins with the stretch of speech its first unit
+        lies in (by the unit's middle), or, when that middle is in silence (a word stretched over a pause),
+        with the next stretch: a start before that stretch's onset moves on to it (no sentence starts in
+        silence or in the speech before it), and one just after it, within `reach`, moves back. Ends
+        likewise, mirrored. An edge already within `agree` of the voice model's stays: both hear the same
+        boundary, and the levels' is finer.
+    """
+    out = edges[:, [0, 3]].copy()
+    if voice.size == 0:
+        return out
+    onsets, offsets = voice[:, 0], voice[:, 1]
+    for k, (start, first_end, last_start, end) in enumerate(edges):
+        middle = (start + first_end) / 2
+        i = int(np.searchsorted(onsets, middle, side="right")) - 1  # the last stretch beginning before it
+        if i < 0 or offsets[i] <= middle:  # the middle is in silence: the next stretch
+            i += 1
+        if i < len(onsets) and onsets[i] < end:
+            onset = onsets[i]
+            if (start < onset or start - onset <= reach) and abs(start - onset) > agree:
+                out[k, 0] = onset
+        middle = (last_start + end) / 2
+        j = int(np.searchsorted(offsets, middle, side="left"))  # the first stretch ending after it
+        if j >= len(offsets) or onsets[j] >= middle:  # the middle is in silence: the stretch before
+            j -= 1
+        if j >= 0 and offsets[j] > out[k, 0]:
+            offset = offsets[j]
+            if (end > offset or offset - end <= reach) and abs(end - offset) > agree:
+                out[k, 1] = offset
+    return out

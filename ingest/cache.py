@@ -1,4 +1,5 @@
-"""The transcript cache, never published: raw Whisper output and signal levels per recording.
+"""The transcript cache, never published: raw Whisper output, signal levels, speech spans and forced
+alignments per recording.
 
 A SQLite file in the cache directory, keyed by the audio's SHA-256, the engine, the model and the
 decoding settings, so the same audio is never transcribed twice: not when re-ingested, not into
@@ -73,3 +74,39 @@ def cached_levels(audio_sha256: str) -> np.ndarray | None:
     return np.frombuffer(rows[0]["levels"], dtype=np.float16).astype(np.float32) if rows else None
 
 
+
+
+def store_voice(audio_sha256: str, voice: np.ndarray) -> None:
+    """Keep where the voice-activity model heard speech, so `podium align` can snap to it without the audio."""
+    db = sqlite_utils.Database(cache_db_path())
+    db["voice"].insert({"audio_sha256": audio_sha256, "spans": voice.astype(np.float32).tobytes()},
+                       pk="audio_sha256", replace=True)
+
+
+def cached_voice(audio_sha256: str) -> np.ndarray | None:
+    db = sqlite_utils.Database(cache_db_path())
+    if "voice" not in db.table_names():
+        return None
+    rows = list(db.query("select spans from voice where audio_sha256 = ?", [audio_sha256]))
+    return np.frombuffer(rows[0]["spans"], dtype=np.float32).astype(float).reshape(-1, 2) if rows else None
+
+
+def forced_key(audio_sha256: str, engine: str, model: str, language: str, text: str, start: float, end: float) -> str:
+    """A region's forced alignment depends on the audio, the model, its text and its bounds, nothing else."""
+    payload = json.dumps([audio_sha256, engine, model, language, text, round(start, 3), round(end, 3)])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def store_forced(key: str, words: list[list[float]]) -> None:
+    """Keep a region's forced alignment: [start_char, end_char, start, end, probability] per word, the
+    characters counted from the region's start (so a change elsewhere in the text does not move them)."""
+    db = sqlite_utils.Database(cache_db_path())
+    db["forced"].insert({"key": key, "words": json.dumps(words)}, pk="key", replace=True)
+
+
+def cached_forced(key: str) -> list[list[float]] | None:
+    db = sqlite_utils.Database(cache_db_path())
+    if "forced" not in db.table_names():
+        return None
+    rows = list(db.query("select words from forced where key = ?", [key]))
+    return json.loads(rows[0]["words"]) if rows else None

@@ -18,10 +18,12 @@ from podium.alignment import AlignOptions, Alignment, WrongTextError, align, det
 from podium.alignment.pauses import frame_levels
 
 from . import audio, store
-from .cache import cache_key, cached_levels, cached_transcript, store_levels
+from .cache import cache_key, cached_levels, cached_transcript, cached_voice, store_levels, store_voice
 from .engines import ENGINES, DecodingSettings, Transcript, default_engine, settings_for
+from .forced import force_align
 from .textfile import read_official_text
 from .transcribe import transcribe
+from .voice import speech_spans
 
 SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -246,6 +248,8 @@ def _transcribe_and_align(p: Prepared, samples, media_rel: str, progress: bool):
     _stage(progress, f"transcribing {duration:.0f} s of audio with {engine} {model}{detail}")
     levels = frame_levels(samples, audio.SAMPLE_RATE)
     store_levels(audio_sha, levels)
+    voice = speech_spans(samples)
+    store_voice(audio_sha, voice)
     transcript = transcribe(samples, audio_sha, engine=engine, model=model, settings=p.settings, progress=progress,
                             levels=levels)
     if transcript.cached:
@@ -254,7 +258,8 @@ def _transcribe_and_align(p: Prepared, samples, media_rel: str, progress: bool):
     _stage(progress, "aligning the transcript to the official text" + ("s" if len(p.speeches) > 1 else ""))
     speeches = _in_spoken_order(p.speeches, transcript, meeting["language"])
     meeting["official_text"], placed = _joined(speeches)
-    alignment = _align(meeting["official_text"], transcript, meeting["language"], levels, speeches[0].path)
+    alignment = _align(meeting["official_text"], transcript, meeting, speeches[0].path,
+                       Evidence(levels, voice, samples, p.settings), progress)
     rows = _rows({**meeting, "duration": round(duration, 3), "media_path": media_rel}, placed, alignment)
     for speech, row in zip(speeches, rows.speeches):
         if len(speeches) > 1 and row["matched_share"] < AlignOptions().min_matched_share:
@@ -263,9 +268,37 @@ def _transcribe_and_align(p: Prepared, samples, media_rel: str, progress: bool):
     return rows, alignment, transcript
 
 
-def _align(official_text: str, transcript: Transcript, language: str, levels, text_name) -> Alignment:
+@dataclass
+class Evidence:
+    """What the audio says besides the transcript: its levels, where the voice model hears speech, and the
+    samples themselves to force-align the official text to (None in `podium align`: only the forced
+    alignments in the cache are used then)."""
+
+    levels: object = None  # numpy arrays
+    voice: object = None
+    samples: object = None
+    settings: DecodingSettings | None = None
+
+
+def _align(official_text: str, transcript: Transcript, meeting: dict, text_name, evidence: Evidence | None = None,
+           progress: bool = False) -> Alignment:
+    """The transcript aligned to the official text; then the sentences it could not place with confidence are
+    placed by force-aligning their text to the audio between the placed ones, and aligned again with that."""
+    evidence = evidence or Evidence()
+    language = meeting["language"]
     try:
-        return align(official_text, transcript.words(), language=language, levels=levels)
+        first = align(official_text, transcript.words(), language=language, levels=evidence.levels,
+                      voice=evidence.voice)
+        if not first.regions or evidence.settings is None:
+            return first
+        seconds = sum(r.end - r.start for r in first.regions)
+        _stage(progress, f"placing the official text of {len(first.regions)} stretches ({seconds:.0f} s) that the "
+                         "transcript could not, by forced alignment")
+        forced = force_align(evidence.samples, official_text, first.regions, engine=meeting["engine"],
+                             model=meeting["model"], settings=evidence.settings, language=language,
+                             audio_sha256=meeting["audio_sha256"])
+        return align(official_text, transcript.words(), language=language, levels=evidence.levels,
+                     voice=evidence.voice, forced=forced)
     except WrongTextError as e:
         raise IngestError(f"{text_name}: {e}") from e
 
@@ -277,7 +310,7 @@ def _in_spoken_order(speeches: list[SpeechText], transcript: Transcript, languag
         return speeches
     places = []
     for k, speech in enumerate(speeches):
-        alone = _align(speech.text, transcript, language, None, speech.path)
+        alone = _align(speech.text, transcript, {"language": language}, speech.path)
         starts = sorted(s.start for s in alone.sentences if s.status == "spoken")
         places.append((starts[len(starts) // 2] if starts else float(k), k))
     return [speeches[k] for _, k in sorted(places)]
@@ -345,6 +378,7 @@ def realign(
     if transcript is None:
         raise IngestError(f"{meeting_id}: its transcript is not in the cache; ingest the recording again")
     _stage(progress, "aligning the cached transcript to the official text")
-    alignment = _align(meeting["official_text"], transcript, meeting["language"],
-                       cached_levels(meeting["audio_sha256"]), text_path or meeting_id)
+    sha = meeting["audio_sha256"]
+    alignment = _align(meeting["official_text"], transcript, meeting, text_path or meeting_id,
+                       Evidence(cached_levels(sha), cached_voice(sha), None, settings))
     return _write(db_path, _rows(meeting, speeches, alignment), alignment, transcript, "realigned", started)

@@ -1,0 +1,97 @@
+"""Where the transcript cannot carry the alignment, the official text itself is placed in the audio.
+
+The transcript-to-text alignment finds skips, ad-libs and the host, which no forced aligner can, and it is
+trusted where it is confident. The sentences it is not sure of lie between confidently placed ones, so
+the audio between those holds them, if they were said at all: a `Region`. The ingest force-aligns each
+region's official text to its audio (`podium.ingest.forced`) and hands the words back as `ForcedWord`s;
+`decide` weighs them against the transcript.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .spans import ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, ForcedWord, Region, TimedSpan
+
+
+def placed(sentence: TimedSpan, edges: np.ndarray | None, required: int, token_seconds: float,
+           gaps: float, opts: AlignOptions) -> bool:
+    """Whether the transcript places a sentence with confidence: fully heard, most of it matched exactly,
+    said at a plausible pace, and with no long silence between its heard words (chance matches far from
+    the rest would stretch it over other speech)."""
+    if sentence.status != SPOKEN or sentence.confidence < opts.spoken_from or edges is None:
+        return False
+    expected = required * token_seconds
+    return sentence.end - sentence.start <= opts.stretch * expected + opts.split_pause and gaps <= opts.split_pause
+
+
+def find_regions(sentences: list[TimedSpan], is_placed: list[bool], voice: np.ndarray | None,
+                 audio_end: float, opts: AlignOptions) -> list[Region]:
+    """Runs of sentences not placed with confidence, each with the audio between the placed sentences
+    around it; a run whose audio holds no voice is left out (nothing there to align: it was skipped)."""
+    regions, k = [], 0
+    while k < len(sentences):
+        if is_placed[k]:
+            k += 1
+            continue
+        run = k
+        while run < len(sentences) and not is_placed[run]:
+            run += 1
+        start = max((s.end for s in sentences[:k] if s.end is not None), default=0.0)
+        end = min((s.start for s in sentences[run:] if s.start is not None), default=audio_end)
+        if end > start and _voice_in(voice, start, end) >= opts.region_min_voice:
+            regions.append(Region(sentences[k].start_char, sentences[run - 1].end_char, float(start), float(end)))
+        k = run
+    return regions
+
+
+def _voice_in(voice: np.ndarray | None, start: float, end: float) -> float:
+    if voice is None:
+        return end - start  # nothing says there is none
+    inside = np.clip(voice[(voice[:, 1] > start) & (voice[:, 0] < end)], start, end)
+    return float(np.sum(inside[:, 1] - inside[:, 0])) if len(inside) else 0.0
+
+
+def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], regions: list[Region],
+           forced: list[ForcedWord], opts: AlignOptions) -> list[bool]:
+    """Weigh the forced alignment of each region's sentences against the transcript, in place.
+
+    A sentence whose text the forced alignment finds likely there (`forced_accept`) takes its times, and
+    is spoken (partial when the transcript heard only part of it). One it rejects (`forced_reject`) is
+    not spoken when the transcript heard none of it, else keeps the transcript's reading. In between,
+    the times are the forced alignment's and the sentence is `estimated` when the transcript heard none
+    of it. Confidence is the larger of the transcript's agreement and the forced alignment's probability
+    where they are not in conflict. Returns which sentences the forced alignment decided.
+    """
+    decided = [False] * len(sentences)
+    for region in regions:
+        words = [w for w in forced if region.start_char <= w.start_char < region.end_char
+                 and region.start - opts.forced_slack <= w.start <= region.end + opts.forced_slack]
+        for k, s in enumerate(sentences):
+            if not (region.start_char <= s.start_char < region.end_char):
+                continue
+            own = [w for w in words if s.start_char <= w.start_char < s.end_char]
+            if not own:
+                continue
+            weights = np.array([w.end_char - w.start_char for w in own], dtype=float)
+            probability = float(np.average([w.probability for w in own], weights=weights))
+            heard_any = s.status != NOT_SPOKEN
+            first, last = own[0], own[-1]
+            fa_edges = np.array([first.start, first.end, last.start, last.end])
+            if probability >= opts.forced_accept:
+                s.status = PARTIAL if s.status == PARTIAL else SPOKEN
+                s.confidence = round(max(probability, s.confidence if heard_any else 0.0), 3)
+            elif probability < opts.forced_reject:
+                decided[k] = True
+                if heard_any:
+                    s.confidence = round(min(s.confidence, probability), 3)  # the two disagree
+                else:
+                    s.confidence = round(1.0 - probability, 3)  # how sure it is that the text is not there
+                continue
+            else:
+                s.status = s.status if heard_any else ESTIMATED
+                s.confidence = round(probability, 3)
+            s.start, s.end = first.start, last.end
+            edges[k] = fa_edges
+            decided[k] = True
+    return decided
