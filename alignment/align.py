@@ -315,7 +315,7 @@ def align(
     edges = [_heard_edges(s, times[lo:hi]) for s, (lo, hi) in zip(timed_sentences, bounds)]
 
     voiced = voiced_spans(levels, pause_opts) if levels is not None else None
-    is_placed = [placed(s, e, n, token_seconds, _longest_silence(times[lo:hi]), opts)
+    is_placed = [placed(s, e, n, token_seconds, max(_longest_hole(times[lo:hi]), _longest_silence(voice, s)), opts)
                  for s, e, n, (lo, hi) in zip(timed_sentences, edges, needed, bounds)]
     regions = find_regions(timed_sentences, is_placed, voice if voice is not None else voiced, audio_end, opts)
     decided = decide(timed_sentences, edges, regions, forced, opts) if forced else [False] * len(timed_sentences)
@@ -355,10 +355,21 @@ def _heard_edges(sentence: TimedSpan, times: np.ndarray) -> np.ndarray | None:
     return np.array([sentence.start, heard[0, 1], heard[-1, 0], sentence.end])
 
 
-def _longest_silence(times: np.ndarray) -> float:
-    """The longest time between consecutive heard tokens of a sentence."""
+def _longest_hole(times: np.ndarray) -> float:
+    """The longest time inside a sentence that no heard token fills, or that one token fills alone."""
     heard = times[~np.isnan(times[:, 0])]
-    return float(np.max(heard[1:, 0] - heard[:-1, 1])) if len(heard) > 1 else 0.0
+    if not len(heard):
+        return 0.0
+    return float(max(np.max(heard[:, 1] - heard[:, 0]), np.max(heard[1:, 0] - heard[:-1, 1], initial=0.0)))
+
+
+def _longest_silence(voice: np.ndarray | None, sentence: TimedSpan) -> float:
+    """The longest silence between the stretches of speech a timed sentence spans, as the voice-activity
+    model hears them (silence at its edges is what snapping moves them out of)."""
+    if voice is None or sentence.start is None:
+        return 0.0
+    inside = voice[(voice[:, 1] > sentence.start) & (voice[:, 0] < sentence.end)]
+    return float(np.max(inside[1:, 0] - inside[:-1, 1])) if len(inside) > 1 else 0.0
 
 
 def _inside(passage: Passage, spans: np.ndarray) -> float:

@@ -15,14 +15,15 @@ from .spans import ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, ForcedW
 
 
 def placed(sentence: TimedSpan, edges: np.ndarray | None, required: int, token_seconds: float,
-           gaps: float, opts: AlignOptions) -> bool:
+           hole: float, opts: AlignOptions) -> bool:
     """Whether the transcript places a sentence with confidence: fully heard, most of it matched exactly,
-    said at a plausible pace, and with no long silence between its heard words (chance matches far from
-    the rest would stretch it over other speech)."""
+    said at a plausible pace, and with no `hole` (the longest time no heard token fills, or one token fills
+    alone) of over `opts.hole`: a misheard word at its edge, or chance matches in other speech, would
+    stretch it over that speech."""
     if sentence.status != SPOKEN or sentence.confidence < opts.spoken_from or edges is None:
         return False
     expected = required * token_seconds
-    return sentence.end - sentence.start <= opts.stretch * expected + opts.split_pause and gaps <= opts.split_pause
+    return sentence.end - sentence.start <= opts.stretch * expected + opts.split_pause and hole <= opts.hole
 
 
 def find_regions(sentences: list[TimedSpan], is_placed: list[bool], voice: np.ndarray | None,

@@ -64,6 +64,9 @@ class AlignOptions:
     # a sentence the transcript places is said at no less than 1/stretch of the recording's typical pace
     # (speakers differ about twofold), plus a pause; slower, its matched words are chance matches elsewhere
     stretch: float = 2.5
+    # a second inside a sentence with no heard token (or one token stretched over it) is more often a
+    # sentence boundary, or speech the decoder skipped, that the transcript's timing bridged than a pause
+    hole: float = 1.0
     # a transcript token lasts at most this many typical tokens: Whisper's timing stretches the first word
     # after speech it skipped over all of it (its own word timing cuts such words at twice the median)
     longest_token: float = 3.0
