@@ -31,7 +31,7 @@ from .pauses import (HOP, UNCOVERED_MIN, PauseOptions, covered_share, find_pause
                      subtract_spans, voiced_spans)
 from .segment import Span, split_text
 from .spans import (CHECK_BELOW, ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, Alignment, ForcedWord,  # noqa: F401
-                    Passage, Region, TimedSpan, Word, WrongTextError)
+                    Passage, Region, TimedSpan, Word, WrongTextError, to_check)
 from .text import Token, detect_language, tokenize
 
 def transcript_tokens(words: list[Word], language: str) -> tuple[list[Token], np.ndarray, np.ndarray]:

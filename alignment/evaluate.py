@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .align import CHECK_BELOW
+from .spans import CHECK_BELOW, to_check
 
 TRUTH_STATUS = {"partially_spoken": "partial", "spoken_with_replacement": "spoken", "spoken_with_repetition": "spoken"}
 
@@ -101,8 +101,7 @@ def evaluate(paragraphs: list[dict], sentences: list[dict], unscripted: list[dic
     report["to_check"] = [
         {"sentence": f"p{s['paragraph_seq']}s{s['seq']}", "status": s["status"], "confidence": s.get("confidence"),
          "start": s.get("start")}
-        for s in sentences if s.get("status") in ("estimated", "partial") or (
-            s.get("confidence") is not None and s["confidence"] < CHECK_BELOW and s.get("status") != "not_spoken")]
+        for s in sentences if to_check(s["status"], s.get("confidence"))]
 
     truly_not = {(t["paragraph"], t["sentence"]) for t in truth["sentences"] if t["status"] == "not_spoken"}
     flagged = {k for k, s in ours_s.items() if s["status"] == "not_spoken"}

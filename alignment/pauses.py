@@ -162,7 +162,8 @@ def covered_share(voiced: np.ndarray, covered: np.ndarray) -> float:
     return 1.0 - float(np.sum(left[:, 1] - left[:, 0])) / total
 
 
-AGREE = 0.1  # seconds: a level-based edge this close to the voice model's is kept (it is finer: 10 ms frames, not 32)
+AGREE = 0.15  # seconds: a level-based edge this close to the voice model's is kept: it is finer (10 ms frames, not
+# 32), and Silero calls a soft onset (a fricative, a breathy vowel) speech a few of its windows late
 
 
 def snap_to_voice(edges: np.ndarray, voice: np.ndarray, reach: float, agree: float = AGREE) -> np.ndarray:

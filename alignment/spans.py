@@ -9,6 +9,14 @@ ESTIMATED = "estimated"  # said, but placed with confidence neither by the trans
 CHECK_BELOW = 0.5  # a sentence of lower confidence (or estimated, or partial) is where a person's review starts
 
 
+def to_check(status: str, confidence: float | None) -> bool:
+    """Whether a person should check a sentence first: the aligner placed it without confidence, or heard
+    only part of it. (A sentence not spoken has no time to check: its neighbours say where it would be.)"""
+    if status == NOT_SPOKEN:
+        return False
+    return status in (ESTIMATED, PARTIAL) or confidence is None or confidence < CHECK_BELOW
+
+
 class WrongTextError(ValueError):
     """The transcript does not match the official text at all."""
 

@@ -5,11 +5,20 @@ from __future__ import annotations
 import bisect
 
 from podium import schema
+from podium.alignment import to_check
 
 
 def hms(seconds: float | None) -> str:
     """hh:mm:ss.s for display; empty for None."""
     return schema.hms(seconds, decimals=1) or ""
+
+
+def mark_to_check(sentences: list[dict]) -> int:
+    """Set each sentence's `to_check` (a person should check it first: `podium.alignment.to_check`);
+    returns how many are marked."""
+    for s in sentences:
+        s["to_check"] = to_check(s["status"], s.get("confidence"))
+    return sum(s["to_check"] for s in sentences)
 
 
 def build_blocks(paragraphs: list[dict], sentences: list[dict], unscripted: list[dict]) -> list[dict]:

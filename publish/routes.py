@@ -22,7 +22,7 @@ from markupsafe import Markup
 from podium.schema import SEARCH_COLUMNS
 
 from .i18n import choose_language, labels
-from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms
+from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check
 from .metadata import DB_NAME
 from .search import QueryError, SearchQuery, count, parse_query, search
 
@@ -177,8 +177,9 @@ async def meeting_page(datasette, request):
     paragraphs = await fetch("select seq, start, [end], status, text, speech_id from paragraphs where meeting_id = ? "
                              "order by seq")
     speeches = await fetch("select * from speeches where meeting_id = ? order by seq")
-    sentences = await fetch("select paragraph_seq, seq, start, [end], status, text from sentences "
+    sentences = await fetch("select paragraph_seq, seq, start, [end], status, confidence, text from sentences "
                             "where meeting_id = ? order by paragraph_seq, seq")
+    to_check = mark_to_check(sentences)
     unscripted = await fetch("select start, [end], text, speech_id from unscripted where meeting_id = ? "
                              "order by start")
     html = await datasette.render_template(
@@ -187,7 +188,7 @@ async def meeting_page(datasette, request):
             "meeting": dict(meeting), "blocks": build_blocks(paragraphs, sentences, unscripted), "hms": hms,
             "timeline": build_timeline(meeting["duration"], sentences, unscripted, speeches),
             "timeline_kinds": TIMELINE_KINDS, "speeches": speeches if len(speeches) > 1 else [],
-            "speeds": SPEEDS,
+            "speeds": SPEEDS, "to_check": to_check,
             "t": labels(language), "lang": language, "other_lang": "en" if language == "zh" else "zh",
             "lang_url": _page_url(request, f"/meeting/{meeting_id}", lang="en" if language == "zh" else "zh"),
             "csv_url": f"/{DB_NAME}/sentences.csv?" + urlencode({"meeting_id": meeting_id, "_stream": "on",

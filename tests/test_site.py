@@ -136,6 +136,8 @@ async def test_meeting_page_sentence_by_sentence(site):
     assert re.findall(r'value="([0-9.]+)"', speeds) == ["0.75", "1", "1.25", "1.5", "2"]
     assert 'value="1" selected' in speeds
     assert "hidden" in elements(page, "podium-back")[0]
+    # every sentence spoken and heard in full (the title line not spoken): nothing to check, so no count line
+    assert not elements(page, "podium-to-check") and "podium-check-line" not in page and "待核对" not in page
 
 
 async def test_meeting_page_timeline(site):
@@ -200,6 +202,75 @@ async def test_meeting_page_partial_and_unscripted_bands(site, tmp_path):
     assert "&lt;b&gt;大家好&lt;/b&gt;" in page and "<b>大家好" not in page
     partial = [s for s in elements(page, "podium-sentence") if s["id"] == "s-2-0"][0]
     assert "podium-partial" in partial["class"] and "data-start" in partial
+    assert "podium-to-check" in partial["class"].split()  # partly spoken: to check
+
+
+def archive_with(db, tmp_path, updates: dict[str, tuple[str, float | None]]):
+    """A copy of the site archive in which the sentences named ("s-<paragraph>-<sentence>") of the AISHELL
+    meeting have the given (status, confidence)."""
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    conn = sqlite3.connect(copy)
+    for name, (status, confidence) in updates.items():
+        paragraph, sentence = map(int, name.split("-")[1:])
+        conn.execute("update sentences set status = ?, confidence = ? where meeting_id = 'aishell' and "
+                     "paragraph_seq = ? and seq = ?", [status, confidence, paragraph, sentence])
+    conn.commit()
+    conn.close()
+    return make_datasette(copy)
+
+
+@pytest.mark.parametrize("status, confidence, marked, title", [
+    ("spoken", 0.3, True, "待核对 · 已讲 · 置信度 0.30"),  # heard with low confidence
+    ("estimated", 0.9, True, "待核对 · 已讲但未识别，时间为估计 · 置信度 0.90"),
+    ("partial", 0.8, True, "待核对 · 部分讲述 · 置信度 0.80"),
+    ("spoken", 0.95, False, None),
+])
+async def test_sentences_to_check_are_marked(site, tmp_path, status, confidence, marked, title):
+    _, db = site
+    ds = archive_with(db, tmp_path, {"s-2-0": (status, confidence)})
+    page = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})).text
+    sentence = [s for s in elements(page, "podium-sentence") if s["id"] == "s-2-0"][0]
+    assert ("podium-to-check" in sentence["class"].split()) is marked
+    assert sentence.get("title") == title  # its status and confidence; none on a sentence spoken in full
+    mark = re.search(r'id="s-2-0"[^>]*>([^<]*)(<small class="podium-check-mark">([^<]*)</small>)?', page)
+    assert mark.group(1) == "也成为地方政府的眼中钉" and (mark.group(3) == "待核对") is marked
+    assert len(elements(page, "podium-check-mark")) == int(marked)
+    if marked:
+        assert re.search(r'class="podium-check-count">1 句待核对<', page)
+        assert elements(page, "podium-next-check")[0]["type"] == "button"
+    else:
+        assert "podium-check-line" not in page and "podium-next-check" not in page and "待核对" not in page
+
+
+async def test_meeting_page_counts_the_sentences_to_check(site, tmp_path):
+    """Low confidence and estimated: marked; spoken in full: not; not spoken (confidence 0): never to check.
+    The count line says how many, in the page's language, with the button that walks through them."""
+    from podium.alignment import to_check
+
+    _, db = site
+    ds = archive_with(db, tmp_path, {"s-1-0": ("spoken", 0.3), "s-2-0": ("estimated", 0.7),
+                                     "s-0-0": ("not_spoken", 0.0)})
+    zh = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})).text
+    marked = [s["id"] for s in elements(zh, "podium-sentence") if "podium-to-check" in s["class"].split()]
+    assert marked == ["s-1-0", "s-2-0"]  # not s-3-0 (spoken, confidence 1) nor s-0-0 (not spoken)
+    assert [s["id"] for s in elements(zh, "podium-to-check")] == marked
+    rows = sqlite3.connect(ds.get_database("archive").path).execute(
+        "select paragraph_seq, seq, status, confidence from sentences where meeting_id = 'aishell'").fetchall()
+    assert sorted(marked) == sorted(f"s-{p}-{k}" for p, k, status, c in rows if to_check(status, c))
+    assert re.search(r'class="podium-check-count">2 句待核对<', zh)
+    button = elements(zh, "podium-next-check")[0]
+    assert button["id"] == "podium-next-check" and button["aria-keyshortcuts"] == "n"
+    assert "下一处待核对" in zh and "N 键：下一处待核对" in zh.split('class="podium-hint"')[1].split("</p>")[0]
+    assert re.findall(r'class="podium-check-mark">([^<]*)<', zh) == ["待核对", "待核对"]
+    low = [s for s in elements(zh, "podium-sentence") if s["id"] == "s-1-0"][0]
+    assert low["title"] == "待核对 · 已讲 · 置信度 0.30"
+    en = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "en"})).text
+    assert re.search(r'class="podium-check-count">2 sentences to check<', en)
+    assert "Next to check" in en and "待核对" not in en
+    assert re.findall(r'class="podium-check-mark">([^<]*)<', en) == ["to check", "to check"]
+    assert [s for s in elements(en, "podium-sentence") if s["id"] == "s-1-0"][0]["title"] == \
+        "to check · spoken · confidence 0.30"
 
 
 def test_timeline_bands_join_clamp_and_count():

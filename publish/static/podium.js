@@ -82,6 +82,10 @@
     var playerBox = document.getElementById("podium-player");
     var back = document.getElementById("podium-back");
     var speed = document.getElementById("podium-speed");
+    var nextCheck = document.getElementById("podium-next-check");
+    var checkAt = document.getElementById("podium-check-at");
+    var checks = Array.prototype.slice.call(document.querySelectorAll(".podium-sentence.podium-to-check"));
+    var lastCheck = -1;  // the index in `checks` of the sentence last gone to
     var current = null, currentBlock = null, target = null, following = true;
     var smooth = !(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
 
@@ -187,6 +191,40 @@
       if (item) playAt(parseFloat(item.dataset.start));
     });
 
+    /* Mark `el` (a sentence) until playback moves on, show it, and set the player at its start. */
+    function select(el, instant) {
+      clearTarget();
+      target = el;
+      el.classList.add("podium-target");
+      if (!el.hasAttribute("aria-current")) el.setAttribute("aria-current", "location");
+      following = true;
+      showBack();
+      reveal(el, true, instant);
+      if (el.dataset.start) {
+        stopAt = null;
+        seek(audio, parseFloat(el.dataset.start));
+      }
+    }
+
+    /* The next sentence to check: after the one last gone to while the player is still on it, else
+       after the sentence marked or heard (between sentences: after the playhead); then from the top. */
+    function nextToCheck() {
+      if (!checks.length) return;
+      var t = audio.currentTime, last = checks[lastCheck], here = target || current, k = -1, i;
+      if (last && (last === here || (parseFloat(last.dataset.start) <= t && t <= parseFloat(last.dataset.end)))) {
+        k = lastCheck + 1;
+      } else {
+        for (i = 0; i < checks.length && k < 0; i++) {
+          if (here ? here.compareDocumentPosition(checks[i]) & Node.DOCUMENT_POSITION_FOLLOWING
+                   : parseFloat(checks[i].dataset.start) >= t) k = i;
+        }
+      }
+      lastCheck = k >= 0 && k < checks.length ? k : 0;
+      select(checks[lastCheck]);
+      if (checkAt) checkAt.textContent = (lastCheck + 1) + " / " + checks.length;
+    }
+    if (nextCheck) nextCheck.addEventListener("click", nextToCheck);
+
     document.addEventListener("keydown", function (event) {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
       var el = event.target;
@@ -203,6 +241,9 @@
       } else if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
         event.preventDefault();
         skip(event.key === "ArrowLeft" ? -5 : 5);
+      } else if ((event.key === "n" || event.key === "N") && checks.length) {
+        event.preventDefault();
+        nextToCheck();
       } else if (/^(PageUp|PageDown|Home|End|ArrowUp|ArrowDown)$/.test(event.key)) {
         scrolledByHand();
       }
@@ -242,18 +283,7 @@
         if (asked && /^\d+-\d+$/.test(asked)) id = "s-" + asked;
       }
       var el = id && document.getElementById(id);
-      if (!el) return;
-      clearTarget();
-      target = el;
-      el.classList.add("podium-target");
-      if (!el.hasAttribute("aria-current")) el.setAttribute("aria-current", "location");
-      following = true;
-      showBack();
-      reveal(el, true, true);
-      if (el.dataset.start) {
-        stopAt = null;
-        seek(audio, parseFloat(el.dataset.start));
-      }
+      if (el) select(el, true);
     }
     fromLocation();
     window.addEventListener("hashchange", fromLocation);
