@@ -317,8 +317,14 @@ def align(
     voiced = voiced_spans(levels, pause_opts) if levels is not None else None
     is_placed = [placed(s, e, n, token_seconds, max(_longest_hole(times[lo:hi]), _longest_silence(voice, s)), opts)
                  for s, e, n, (lo, hi) in zip(timed_sentences, edges, needed, bounds)]
-    regions = find_regions(timed_sentences, is_placed, voice if voice is not None else voiced, audio_end, opts)
-    decided = decide(timed_sentences, edges, regions, forced, opts) if forced else [False] * len(timed_sentences)
+    regions = find_regions(timed_sentences, is_placed, voice if voice is not None else voiced, audio_end, needed,
+                           token_seconds, opts)
+    longest = opts.longest_token * token_seconds
+    if forced:
+        reach = [_exact_reach(exact[lo:hi], times[lo:hi], required[lo:hi], longest) for lo, hi in bounds]
+        decided = decide(timed_sentences, edges, reach, regions, forced, longest, opts)
+    else:
+        decided = [False] * len(timed_sentences)
 
     voiced_coverage = None
     if levels is not None:
@@ -361,6 +367,16 @@ def _longest_hole(times: np.ndarray) -> float:
     if not len(heard):
         return 0.0
     return float(max(np.max(heard[:, 1] - heard[:, 0]), np.max(heard[1:, 0] - heard[:-1, 1], initial=0.0)))
+
+
+def _exact_reach(exact: np.ndarray, times: np.ndarray, required: np.ndarray, longest: float) -> tuple[float, float]:
+    """The earliest start and the latest end a sentence can have, given the tokens of it the transcript
+    matched exactly: at most `longest` seconds for each token before the first of them or after the last."""
+    matched = np.flatnonzero(exact)
+    if not len(matched):
+        return -np.inf, np.inf
+    before, after = required[:matched[0]].sum(), required[matched[-1] + 1:].sum()
+    return float(times[matched[0], 0] - before * longest), float(times[matched[-1], 1] + after * longest)
 
 
 def _longest_silence(voice: np.ndarray | None, sentence: TimedSpan) -> float:

@@ -26,10 +26,12 @@ def placed(sentence: TimedSpan, edges: np.ndarray | None, required: int, token_s
     return sentence.end - sentence.start <= opts.stretch * expected + opts.split_pause and hole <= opts.hole
 
 
-def find_regions(sentences: list[TimedSpan], is_placed: list[bool], voice: np.ndarray | None,
-                 audio_end: float, opts: AlignOptions) -> list[Region]:
+def find_regions(sentences: list[TimedSpan], is_placed: list[bool], voice: np.ndarray | None, audio_end: float,
+                 needed: list[int], token_seconds: float, opts: AlignOptions) -> list[Region]:
     """Runs of sentences not placed with confidence, each with the audio between the placed sentences
-    around it; a run whose audio holds no voice is left out (nothing there to align: it was skipped)."""
+    around it. A run whose audio holds too little voice is left out: nothing there to align, it was
+    skipped (too little: `region_min_voice`, or when none of the run was heard, less than `unheard_share`
+    of the time its tokens take at the typical pace, as for `estimated`)."""
     regions, k = [], 0
     while k < len(sentences):
         if is_placed[k]:
@@ -38,9 +40,12 @@ def find_regions(sentences: list[TimedSpan], is_placed: list[bool], voice: np.nd
         run = k
         while run < len(sentences) and not is_placed[run]:
             run += 1
-        start = max((s.end for s in sentences[:k] if s.end is not None), default=0.0)
-        end = min((s.start for s in sentences[run:] if s.start is not None), default=audio_end)
-        if end > start and _voice_in(voice, start, end) >= opts.region_min_voice:
+        start = sentences[k - 1].end if k else 0.0  # placed sentences, so timed
+        end = sentences[run].start if run < len(sentences) else audio_end
+        least = opts.region_min_voice
+        if all(s.status == NOT_SPOKEN for s in sentences[k:run]):
+            least = max(least, opts.unheard_share * sum(needed[k:run]) * token_seconds)
+        if end > start and _voice_in(voice, start, end) >= least:
             regions.append(Region(sentences[k].start_char, sentences[run - 1].end_char, float(start), float(end)))
         k = run
     return regions
@@ -53,8 +58,8 @@ def _voice_in(voice: np.ndarray | None, start: float, end: float) -> float:
     return float(np.sum(inside[:, 1] - inside[:, 0])) if len(inside) else 0.0
 
 
-def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], regions: list[Region],
-           forced: list[ForcedWord], opts: AlignOptions) -> list[bool]:
+def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], bounds: list[tuple[float, float]],
+           regions: list[Region], forced: list[ForcedWord], longest: float, opts: AlignOptions) -> list[bool]:
     """Weigh the forced alignment of each region's sentences against the transcript, in place.
 
     A sentence whose text the forced alignment finds likely there (`forced_accept`) takes its times, and
@@ -63,6 +68,11 @@ def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], regions: 
     the times are the forced alignment's and the sentence is `estimated` when the transcript heard none
     of it. Confidence is the larger of the transcript's agreement and the forced alignment's probability
     where they are not in conflict. Returns which sentences the forced alignment decided.
+
+    The alignment's path gives whatever else the window holds (a pause, the host, applause) to the
+    unit next to it: a first or last unit lasting over `longest` seconds keeps only that much, at the
+    side where the sentence is. Nor may the sentence reach further than `bounds` allow: the earliest
+    start and latest end that the words the transcript matched exactly leave it.
     """
     decided = [False] * len(sentences)
     for region in regions:
@@ -78,7 +88,10 @@ def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], regions: 
             probability = float(np.average([w.probability for w in own], weights=weights))
             heard_any = s.status != NOT_SPOKEN
             first, last = own[0], own[-1]
-            fa_edges = np.array([first.start, first.end, last.start, last.end])
+            earliest, latest = bounds[k]
+            start = max(first.start, first.end - longest, earliest)
+            end = max(min(last.end, last.start + longest, latest), start)
+            fa_edges = np.array([start, min(max(first.end, start), end), max(min(last.start, end), start), end])
             if probability >= opts.forced_accept:
                 s.status = PARTIAL if s.status == PARTIAL else SPOKEN
                 s.confidence = round(max(probability, s.confidence if heard_any else 0.0), 3)
@@ -92,7 +105,7 @@ def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], regions: 
             else:
                 s.status = s.status if heard_any else ESTIMATED
                 s.confidence = round(probability, 3)
-            s.start, s.end = first.start, last.end
+            s.start, s.end = float(fa_edges[0]), float(fa_edges[3])
             edges[k] = fa_edges
             decided[k] = True
     return decided

@@ -1,5 +1,6 @@
-"""Benchmark: real voices, Podium against stable-ts's forced alignment, side by side in one run. Prints a
-table; not a test.
+"""Benchmark: real voices, Podium against stable-ts's forced alignment, side by side in one run.
+
+Prints a table; not a test.
 
     .venv/bin/python scripts/benchmark_voices.py [--recording zh_voices] [--method stable-ts] [--json OUT]
 
@@ -406,6 +407,8 @@ def main() -> None:
             print(f"running {name}, {METHODS[method]} …", file=sys.stderr, flush=True)
             results.append({"recording": name, "duration": duration, "method": method,
                             **run_method(name, method, truth)})
+    if not results:
+        return
     print()
     print_table(results)
     if args.json:

@@ -116,9 +116,9 @@ def test_forced_alignment_finds_known_text_and_rejects_other_text(fixtures):
              json.loads((seed / "seed_plain_truth.json").read_text(encoding="utf-8"))["sentences"]}
     samples = audio.decode(seed / "seed_plain.mp3")
     _, sentences = split_text(text)
-    one = next(s for s in sentences if (s.paragraph_seq, s.seq) == (1, 1))
-    far = next(s for s in sentences if (s.paragraph_seq, s.seq) == (8, 0))
-    t = truth[(1, 1)]
+    one = next(s for s in sentences if s.paragraph_seq >= 1 and s.seq == 1)  # a sentence inside a paragraph
+    far = next(s for s in sentences if s.paragraph_seq == one.paragraph_seq + 3)
+    t = truth[(one.paragraph_seq, one.seq)]
     here = Region(one.start, one.end, t["start"] - 1.0, t["end"] + 1.0)
     elsewhere = Region(far.start, far.end, t["start"] - 1.0, t["end"] + 1.0)  # another sentence's text
     for engine in ("faster-whisper", "openai-whisper"):
