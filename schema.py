@@ -63,10 +63,12 @@ def _times(what: str, zh: str) -> tuple[Column, ...]:
 
 
 _STATUS = (
-    Column("status", str, "spoken 已讲、partial 部分讲述、estimated 已讲但未识别（时间为估计）或 not_spoken 未讲",
-           "spoken, partial, estimated (said but not recognised: times estimated from the voice around it) "
-           "or not_spoken"),
-    Column("confidence", float, "录音中听到的文字比例（0–1）", "Share of the text heard in the recording (0-1)"),
+    Column("status", str, "spoken 已讲、partial 部分讲述、estimated 可能已讲（转写与强制对齐都无把握，时间为估计）或 not_spoken 未讲",
+           "spoken, partial, estimated (probably said, but placed with confidence neither by the transcript nor "
+           "by the forced alignment: times estimated) or not_spoken"),
+    Column("confidence", float, "对状态与时间的把握（0–1）：转写与原文的吻合度及强制对齐的概率；低于 0.5 待核对",
+           "How sure the alignment is of the status and times (0-1): the transcript's agreement with the text and "
+           "the forced alignment's probability; below 0.5: to check"),
 )
 _MEETING_FK = (("meeting_id", "meetings", "id"),)
 _SPEECH = Column("speech_id", str, "所属讲话", "The speech it belongs to")
@@ -111,7 +113,7 @@ TABLES: tuple[Table, ...] = (
             Column("matched_share", float, "讲话稿在录音中找到的比例（0–1）", "Share of the speech's text found in the recording (0-1)"),
             Column("spoken", int, "已讲的句数", "Sentences spoken"),
             Column("partial", int, "部分讲述的句数", "Sentences partly spoken"),
-            Column("estimated", int, "已讲但未识别的句数（时间为估计）", "Sentences said but not recognised (times estimated)"),
+            Column("estimated", int, "可能已讲但无把握的句数（时间为估计）", "Sentences probably said but not placed with confidence (times estimated)"),
             Column("not_spoken", int, "未讲的句数", "Sentences not spoken"),
         ),
         foreign_keys=_MEETING_FK,
@@ -285,7 +287,9 @@ def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) ->
             "id": speech_id(meeting_id, k), "meeting_id": meeting_id, "seq": k, "title": speech.title,
             "speaker": speech.speaker, "official_text": text[speech.start_char:speech.end_char],
             **_timed(min(starts, default=None), max(ends, default=None)),
-            "matched_share": round(sum(w * s.confidence for w, s in zip(weights, own)) / max(1, sum(weights)), 4),
+            # a sentence found counts by how sure that is; one not spoken counts nothing, however sure
+            "matched_share": round(sum(w * s.confidence for w, s in zip(weights, own) if s.status != "not_spoken")
+                                   / max(1, sum(weights)), 4),
             **{status: sum(s.status == status for s in own) for status in STATUSES},
         })
 

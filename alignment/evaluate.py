@@ -38,6 +38,13 @@ def from_clips(truth: dict) -> dict:
     return {"paragraphs": [], "sentences": sentences}
 
 
+def _status(t: dict) -> str:
+    """A truth sentence's status; truths that give none say what was spoken (`spoken`) or time it."""
+    if t.get("status"):
+        return t["status"]
+    return "spoken" if t.get("spoken") or t.get("start") is not None else "not_spoken"
+
+
 def _errors(pairs: list[tuple[float | None, float | None]]) -> dict:
     errs = np.array([abs(a - b) for a, b in pairs if a is not None and b is not None], dtype=float)
     missing = sum(1 for a, b in pairs if b is not None and a is None)
@@ -73,6 +80,7 @@ def evaluate(paragraphs: list[dict], sentences: list[dict], unscripted: list[dic
     """Error statistics of one meeting's rows against its truth."""
     if "clips" in truth:
         truth = from_clips(truth)
+    truth = {"paragraphs": [], **truth, "sentences": [{**t, "status": _status(t)} for t in truth.get("sentences", [])]}
     ours_p = {p["seq"]: p for p in paragraphs}
     ours_s = {(s["paragraph_seq"], s["seq"]): s for s in sentences}
     report: dict = {}
