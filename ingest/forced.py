@@ -11,13 +11,15 @@ transcript could not place (`podium.alignment.Region`); the aligner weighs what 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from podium.alignment import ForcedWord, Region
 
 from .audio import SAMPLE_RATE, to_float
 from .cache import cached_forced, forced_key, store_forced
-from .engines import DecodingSettings, load_model
+from .engines import DecodingSettings, cpu_lanes, load_model
 
 WINDOW = 30.0  # seconds: Whisper's encoder reads at most this much audio at once
 MAX_TOKENS = 200  # text tokens one window is given: the decoder holds 448, and 30 s of fast speech is ~330 characters
@@ -32,21 +34,23 @@ def force_align(samples: np.ndarray | None, official_text: str, regions: list[Re
     Each region's result is kept in the transcript cache; without `samples` (`podium align` has no audio)
     only the regions found there are given.
     """
-    words: list[ForcedWord] = []
-    aligner = None
-    for region in regions:
-        key = forced_key(audio_sha256, engine, model, language, official_text[region.start_char:region.end_char],
-                         region.start, region.end)
-        hit = cached_forced(key)
-        if hit is None and samples is not None:
-            aligner = aligner or _ALIGNERS[engine](model, settings, language)
-            found = _align_region(samples, official_text, region, aligner)
-            hit = [[w.start_char - region.start_char, w.end_char - region.start_char, w.start, w.end, w.probability]
-                   for w in found]
-            store_forced(key, hit)
-        words += [ForcedWord(region.start_char + int(a), region.start_char + int(b), start, end, probability)
-                  for a, b, start, end, probability in hit or []]
-    return words
+    keys = [forced_key(audio_sha256, engine, model, language, official_text[r.start_char:r.end_char], r.start, r.end)
+            for r in regions]
+    found = {key: cached_forced(key) for key in keys}
+    todo = [(r, key) for r, key in zip(regions, keys) if found[key] is None]
+    if todo and samples is not None:
+        aligner = _ALIGNERS[engine](model, settings, language)
+
+        def run(region: Region) -> list[list[float]]:
+            return [[w.start_char - region.start_char, w.end_char - region.start_char, w.start, w.end,
+                     w.probability] for w in _align_region(samples, official_text, region, aligner)]
+
+        with ThreadPoolExecutor(cpu_lanes(engine, settings.compute_type)) as pool:  # a region per core
+            for (_, key), words in zip(todo, pool.map(run, [r for r, _ in todo])):
+                store_forced(key, words)
+                found[key] = words
+    return [ForcedWord(r.start_char + int(a), r.start_char + int(b), start, end, probability)
+            for r, key in zip(regions, keys) for a, b, start, end, probability in found[key] or []]
 
 
 def _align_region(samples: np.ndarray, official_text: str, region: Region, aligner) -> list[ForcedWord]:
