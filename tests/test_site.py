@@ -222,7 +222,7 @@ def archive_with(db, tmp_path, updates: dict[str, tuple[str, float | None]]):
 
 @pytest.mark.parametrize("status, confidence, marked, title", [
     ("spoken", 0.3, True, "待核对 · 已讲 · 置信度 0.30"),  # heard with low confidence
-    ("estimated", 0.9, True, "待核对 · 已讲但未识别，时间为估计 · 置信度 0.90"),
+    ("estimated", 0.9, True, "待核对 · 可能已讲但无把握，时间为估计 · 置信度 0.90"),
     ("partial", 0.8, True, "待核对 · 部分讲述 · 置信度 0.80"),
     ("spoken", 0.95, False, None),
 ])
