@@ -31,13 +31,8 @@ def cache_key(audio_sha256: str, engine: str, model: str, settings: DecodingSett
 
 
 def cached_transcript(key: str) -> Transcript | None:
-    db = sqlite_utils.Database(cache_db_path())
-    if "transcripts" not in db.table_names():
-        return None
-    rows = list(db.query("select language, segments from transcripts where key = ?", [key]))
-    if not rows:
-        return None
-    return Transcript(rows[0]["language"], json.loads(rows[0]["segments"]), 0.0, cached=True)
+    row = _row("transcripts", "key", key, "language, segments")
+    return Transcript(row["language"], json.loads(row["segments"]), 0.0, cached=True) if row else None
 
 
 def store_transcript(key: str, audio_sha256: str, engine: str, model: str, settings: DecodingSettings, t: Transcript):
@@ -59,36 +54,37 @@ def store_transcript(key: str, audio_sha256: str, engine: str, model: str, setti
     )
 
 
+def _row(table: str, key_column: str, key: str, columns: str) -> dict | None:
+    """The cached row of `table` whose `key_column` is `key` (its `columns`), or None."""
+    db = sqlite_utils.Database(cache_db_path())
+    if table not in db.table_names():
+        return None
+    rows = list(db.query(f"select {columns} from {table} where {key_column} = ?", [key]))
+    return rows[0] if rows else None
+
+
+def _keep(table: str, row: dict, pk: str) -> None:
+    sqlite_utils.Database(cache_db_path())[table].insert(row, pk=pk, replace=True)
+
+
 def store_levels(audio_sha256: str, levels: np.ndarray) -> None:
     """Keep the recording's frame levels, so `podium align` can snap to pauses without the audio."""
-    db = sqlite_utils.Database(cache_db_path())
-    db["levels"].insert({"audio_sha256": audio_sha256, "levels": levels.astype(np.float16).tobytes()},
-                        pk="audio_sha256", replace=True)
+    _keep("levels", {"audio_sha256": audio_sha256, "levels": levels.astype(np.float16).tobytes()}, "audio_sha256")
 
 
 def cached_levels(audio_sha256: str) -> np.ndarray | None:
-    db = sqlite_utils.Database(cache_db_path())
-    if "levels" not in db.table_names():
-        return None
-    rows = list(db.query("select levels from levels where audio_sha256 = ?", [audio_sha256]))
-    return np.frombuffer(rows[0]["levels"], dtype=np.float16).astype(np.float32) if rows else None
-
-
+    row = _row("levels", "audio_sha256", audio_sha256, "levels")
+    return np.frombuffer(row["levels"], dtype=np.float16).astype(np.float32) if row else None
 
 
 def store_voice(audio_sha256: str, voice: np.ndarray) -> None:
     """Keep where the voice-activity model heard speech, so `podium align` can snap to it without the audio."""
-    db = sqlite_utils.Database(cache_db_path())
-    db["voice"].insert({"audio_sha256": audio_sha256, "spans": voice.astype(np.float32).tobytes()},
-                       pk="audio_sha256", replace=True)
+    _keep("voice", {"audio_sha256": audio_sha256, "spans": voice.astype(np.float32).tobytes()}, "audio_sha256")
 
 
 def cached_voice(audio_sha256: str) -> np.ndarray | None:
-    db = sqlite_utils.Database(cache_db_path())
-    if "voice" not in db.table_names():
-        return None
-    rows = list(db.query("select spans from voice where audio_sha256 = ?", [audio_sha256]))
-    return np.frombuffer(rows[0]["spans"], dtype=np.float32).astype(float).reshape(-1, 2) if rows else None
+    row = _row("voice", "audio_sha256", audio_sha256, "spans")
+    return np.frombuffer(row["spans"], dtype=np.float32).astype(float).reshape(-1, 2) if row else None
 
 
 def forced_key(audio_sha256: str, engine: str, model: str, language: str, text: str, start: float, end: float) -> str:
@@ -100,13 +96,9 @@ def forced_key(audio_sha256: str, engine: str, model: str, language: str, text: 
 def store_forced(key: str, words: list[list[float]]) -> None:
     """Keep a region's forced alignment: [start_char, end_char, start, end, probability] per word, the
     characters counted from the region's start (so a change elsewhere in the text does not move them)."""
-    db = sqlite_utils.Database(cache_db_path())
-    db["forced"].insert({"key": key, "words": json.dumps(words)}, pk="key", replace=True)
+    _keep("forced", {"key": key, "words": json.dumps(words)}, "key")
 
 
 def cached_forced(key: str) -> list[list[float]] | None:
-    db = sqlite_utils.Database(cache_db_path())
-    if "forced" not in db.table_names():
-        return None
-    rows = list(db.query("select words from forced where key = ?", [key]))
-    return json.loads(rows[0]["words"]) if rows else None
+    row = _row("forced", "key", key, "words")
+    return json.loads(row["words"]) if row else None

@@ -56,8 +56,7 @@ def force_align(samples: np.ndarray | None, official_text: str, regions: list[Re
 def _align_region(samples: np.ndarray, official_text: str, region: Region, aligner) -> list[ForcedWord]:
     """A region's text aligned window by window: a region longer than a window is worked through from its
     start, each window keeping the words well before its end and handing the rest to the next."""
-    chars = [(k, c) for k, c in enumerate(official_text[region.start_char:region.end_char], region.start_char)
-             if not c.isspace() and c != "*"]
+    chars = _characters(official_text, region.start_char, region.end_char)
     start, end = max(0.0, region.start - MARGIN), min(len(samples) / SAMPLE_RATE, region.end + MARGIN)
     out: list[ForcedWord] = []
     while chars and end - start > 0.2:
@@ -82,6 +81,25 @@ def _align_region(samples: np.ndarray, official_text: str, region: Region, align
     return out
 
 
+def _characters(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """The characters of text[start:end] to align, with their offsets: a run of white space becomes one space
+    (English words stay apart; it belongs to the word after it), redaction marks are left out."""
+    out: list[tuple[int, str]] = []
+    space = start < end and text[start].isascii() and text[start].isalpha()  # Whisper's English words begin so
+    for k in range(start, end):
+        c = text[k]
+        if c.isspace():
+            space = bool(out)
+        elif c != "*":
+            out.append((k, " " + c if space else c))
+            space = False
+    return out
+
+
+def _text(chars: list[tuple[int, str]]) -> str:
+    return "".join(c for _, c in chars)
+
+
 class _Aligner:
     """One engine's forced alignment of a few characters of text to one window of audio."""
 
@@ -90,21 +108,19 @@ class _Aligner:
 
     def fit(self, chars: list[tuple[int, str]]) -> int:
         """How many of `chars` one window's decoder can take."""
-        text = "".join(c for _, c in chars)
-        tokens = self.tokenizer.encode(text)
+        tokens = self.tokenizer.encode(_text(chars))
         if len(tokens) <= MAX_TOKENS:
             return len(chars)
         return max(1, int(len(chars) * MAX_TOKENS / len(tokens)))
 
     def align(self, samples: np.ndarray, start: float, stop: float, chars: list[tuple[int, str]]) -> list[ForcedWord]:
-        text = "".join(c for _, c in chars)
-        tokens = self.tokenizer.encode(text)
+        tokens = self.tokenizer.encode(_text(chars))
         piece = to_float(samples[int(start * SAMPLE_RATE):int(stop * SAMPLE_RATE)])
         words = self.run(piece, tokens)
         # words are the text cut where its tokens make whole characters: walk them back to the characters
         out, k = [], 0
         for word, w_start, w_end, probability in words:
-            n = len(word)
+            n = len(word.replace(" ", ""))
             if n == 0 or k + n > len(chars):
                 continue
             out.append(ForcedWord(chars[k][0], chars[k + n - 1][0] + 1, start + float(w_start), start + float(w_end),
