@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from podium import schema
 from podium.alignment import AlignOptions, Alignment, WrongTextError, align, detect_language
-from podium.alignment.pauses import frame_levels
+from podium.alignment.pauses import find_pauses, frame_levels
 
 from . import audio, store
 from .cache import cache_key, cached_levels, cached_transcript, cached_voice, store_levels, store_voice
@@ -248,7 +248,7 @@ def _transcribe_and_align(p: Prepared, samples, media_rel: str, progress: bool):
     _stage(progress, f"transcribing {duration:.0f} s of audio with {engine} {model}{detail}")
     levels = frame_levels(samples, audio.SAMPLE_RATE)
     store_levels(audio_sha, levels)
-    voice = speech_spans(samples)
+    voice = speech_spans(samples, find_pauses(levels))
     store_voice(audio_sha, voice)
     transcript = transcribe(samples, audio_sha, engine=engine, model=model, settings=p.settings, progress=progress,
                             levels=levels)
