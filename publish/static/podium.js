@@ -39,9 +39,11 @@
   }
 
   function hms(seconds) {
-    var s = Math.max(0, seconds || 0), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+    // as schema.hms(seconds, 1): round to tenths first, then split (59.96 s is 00:01:00.0, not 00:00:60.0)
+    var x = Math.max(0, seconds || 0) * 10, tenths = Math.round(x);
+    if (tenths - x === 0.5 && tenths % 2) tenths -= 1;  // ties to even, as Python's round()
+    var h = Math.floor(tenths / 36000), m = Math.floor(tenths / 600) % 60, rest = (tenths % 600) / 10;
     function two(n) { return (n < 10 ? "0" : "") + n; }
-    var rest = s - h * 3600 - m * 60;
     return two(h) + ":" + two(m) + ":" + (rest < 10 ? "0" : "") + rest.toFixed(1);
   }
 
