@@ -6,18 +6,23 @@ import csv
 import io
 import json
 import re
+import unicodedata
 import sqlite3
 from pathlib import Path
 
 from podium import schema
 
+from podium.alignment.text import is_cjk
+
 from . import audio
 
 FORMATS = ("csv", "json", "srt", "vtt")
-# Subtitle cues a viewer can read: about two lines of Chinese subtitles, on screen at most 7 s.
-CUE_MAX_CHARS = 36
+# Subtitle cues within the norm: Simplified Chinese at most 16 characters a line (punctuation not counted),
+# English at most 42; at most 2 lines and 7 s on screen.
+LINE_CHARS = {"zh": 16, "en": 42}
+CUE_LINES = 2
 CUE_MAX_SECONDS = 7.0
-CUE_BREAKS = "，、；：,;:—…）)”"  # a cue preferably ends just after one of these
+CUE_BREAKS = "，、；：,;:—…）)”"  # a cue or a line preferably ends just after one of these
 LEVELS = ("sentence", "paragraph")
 COLUMNS = schema.SEGMENT_COLUMNS
 
@@ -61,30 +66,64 @@ def _cue_text(text: str) -> str:
     return " ".join(text.split()).replace("-->", "→")
 
 
-def split_cue(text: str, start: float, end: float) -> list[tuple[float, float, str]]:
-    """One sentence as subtitle cues of at most CUE_MAX_CHARS characters and CUE_MAX_SECONDS: clauses
-    (cut after punctuation) are gathered while they fit; a clause too long alone is cut at the limit.
-    Times are shared out by characters (no word times are stored)."""
+def _width(text: str, chinese: bool) -> int:
+    """A line's length as the norm counts it: in Chinese, punctuation does not count."""
+    if not chinese:
+        return len(text)
+    return sum(1 for c in text if not unicodedata.category(c).startswith(("P", "Z")))
+
+
+def _wrap(text: str, line: int, chinese: bool, first: int) -> list[str]:
+    """`text` in lines of at most `line` width (the first: `first`): whole clauses (cut after punctuation)
+    or, in English, whole words while they fit; a Chinese clause that does not fit fills the line and goes
+    on in the next."""
+    units = re.split(f"(?<=[{re.escape(CUE_BREAKS)}])" if chinese else r"(?<= )", text)
+    lines: list[str] = [""]
+
+    def limit() -> int:
+        return first if len(lines) == 1 else line
+
+    for unit in filter(None, units):
+        if _width(lines[-1] + unit, chinese) <= limit():
+            lines[-1] += unit
+            continue
+        if chinese and (not lines[-1] or _width(unit, chinese) > line):  # fill the line, then carry on
+            room = next(k for k in range(len(unit), -1, -1) if _width(lines[-1] + unit[:k], chinese) <= limit())
+            lines[-1], unit = lines[-1] + unit[:room], unit[room:]
+        if lines[-1]:
+            lines.append("")
+        while _width(unit, chinese) > line:  # a word or clause longer than a line
+            k = max(k for k in range(1, len(unit) + 1) if _width(unit[:k], chinese) <= line)
+            lines[-1] = unit[:k]
+            lines.append("")
+            unit = unit[k:]
+        lines[-1] = unit
+    return [x for x in lines if x]
+
+
+def split_cue(text: str, start: float, end: float, prefix: str = "") -> list[tuple[float, float, str]]:
+    """One sentence as subtitle cues within the norm: lines of at most `LINE_CHARS` (Chinese punctuation not
+    counted), at most CUE_LINES lines and CUE_MAX_SECONDS a cue. `prefix` (the speaker's name) opens the
+    first line, untimed. Times are shared out by characters (no word times are stored)."""
     text = _cue_text(text)
-    per_char = (end - start) / max(1, len(text))
-    limit = max(1, min(CUE_MAX_CHARS, int(CUE_MAX_SECONDS / per_char) if per_char > 0 else CUE_MAX_CHARS))
-    clauses = [c for c in re.split(f"(?<=[{re.escape(CUE_BREAKS)}])", text) if c]
-    pieces: list[str] = []
-    for clause in clauses:
-        while len(clause) > limit:  # no punctuation to cut at: cut at the limit (at a space in English)
-            cut = clause.rfind(" ", 0, limit + 1)
-            cut = cut if cut > limit // 2 else limit
-            pieces.append(clause[:cut])
-            clause = clause[cut:]
-        if pieces and len(pieces[-1]) + len(clause) <= limit:
-            pieces[-1] += clause
-        else:
-            pieces.append(clause)
-    cues, at = [], 0
-    for piece in pieces:
-        if piece.strip():
-            cues.append((start + at * per_char, start + (at + len(piece)) * per_char, piece.strip()))
-        at += len(piece)
+    chinese = any(is_cjk(c) for c in text)
+    per_char = (end - start) / max(1, _width(text, chinese))
+    line = LINE_CHARS["zh" if chinese else "en"]
+    if per_char > 0:  # a slow speaker: a line must not stay on screen longer than a cue may
+        line = max(1, min(line, int(CUE_MAX_SECONDS / per_char)))
+    lines = _wrap(text, line, chinese, first=max(line // 2, line - _width(prefix, chinese)))
+    timed = [_width(x, chinese) for x in lines]  # the prefix is not said: it takes no time
+    lines[0] = prefix + lines[0]
+    cues, at, n = [], 0, 0
+    while n < len(lines):
+        size = min(CUE_LINES, len(lines) - n)
+        while size > 1 and sum(timed[n:n + size]) * per_char > CUE_MAX_SECONDS:
+            size -= 1
+        width = sum(timed[n:n + size])
+        cues.append((start + at * per_char, start + (at + width) * per_char,
+                     "\n".join(x.strip() for x in lines[n:n + size])))
+        at += width
+        n += size
     return cues
 
 
@@ -94,12 +133,9 @@ def _cues(rows: list[dict]) -> list[tuple[float, float, str]]:
     for r in rows:
         if r["start"] is None:
             continue
-        pieces = split_cue(r["text"], r["start"], r["end"])
-        if r.get("speaker") and r["speaker"] != speaker:
-            start, end, text = pieces[0]
-            pieces[0] = (start, end, f"{r['speaker']}：{text}")
+        new_speaker = r.get("speaker") and r["speaker"] != speaker
+        cues += split_cue(r["text"], r["start"], r["end"], prefix=f"{r['speaker']}：" if new_speaker else "")
         speaker = r.get("speaker") or speaker
-        cues += pieces
     return cues
 
 

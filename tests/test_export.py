@@ -11,7 +11,7 @@ from conftest import copy_archive, podium
 
 from podium.ingest.export import to_srt, to_vtt
 
-SRT_CUE = re.compile(r"^(\d+)\n(\d{2}:\d{2}:\d{2},\d{3}) --> (\d{2}:\d{2}:\d{2},\d{3})\n(.+)$")
+SRT_CUE = re.compile(r"^(\d+)\n(\d{2}:\d{2}:\d{2},\d{3}) --> (\d{2}:\d{2}:\d{2},\d{3})\n(.+)$", re.S)
 VTT_CUE = re.compile(r"^(\d{2}:\d{2}:\d{2}\.\d{3}) --> (\d{2}:\d{2}:\d{2}\.\d{3})\n(.+)$")
 
 
@@ -81,17 +81,31 @@ def test_clips_cut_each_spoken_segment_in_time_order(archive):
         assert len(samples) / 16000 == pytest.approx(float(r["end"]) - float(r["start"]), abs=0.1)
 
 
-def test_long_sentences_become_readable_cues_cut_after_punctuation():
+def test_long_sentences_become_cues_within_the_subtitle_norm():
+    """Simplified Chinese: at most 16 characters a line (punctuation not counted), 2 lines, 7 s a cue."""
     sentence = ("要坚持以人民为中心的发展思想，把群众满意不满意作为检验工作的根本标准，"
                 "在就业、教育、医疗、养老等方面持续用力，一件一件抓落实，一年一年见成效，"
                 "让改革发展成果更多更公平惠及全体人民。")
     rows = [row(0, 10.0, 31.0, sentence), row(1, 40.0, 41.0, "短句。")]
     cues = [SRT_CUE.match(c).groups() for c in to_srt(rows).strip("\n").split("\n\n")]
-    texts = [c[3] for c in cues]
-    assert "".join(texts[:-1]) == sentence and texts[-1] == "短句。"  # nothing lost, nothing added
-    seconds = [float(c[2].replace(",", ".")[-6:]) + 60 * int(c[2][3:5]) - float(c[1].replace(",", ".")[-6:])
-               - 60 * int(c[1][3:5]) for c in cues]
-    assert len(cues) >= 4 and all(len(t) <= 36 for t in texts) and all(s <= 7.5 for s in seconds)
-    assert sum(t[-1] in "，。" for t in texts[:-1]) >= len(texts) - 2  # cut after punctuation where it can
+    lines = [c[3].split("\n") for c in cues]
+    assert "".join("".join(ls) for ls in lines[:-1]) == sentence and lines[-1] == ["短句。"]  # nothing lost or added
+    assert all(len(ls) <= 2 for ls in lines)
+    assert all(len(re.sub(r"[，、。；：“”（）]", "", line)) <= 16 for ls in lines for line in ls)
+    seconds = [seconds_of(c[2]) - seconds_of(c[1]) for c in cues]
+    assert len(cues) >= 4 and all(s <= 7.0 + 1e-3 for s in seconds)
     starts = [c[1] for c in cues]
     assert starts == sorted(starts) and cues[0][1] == "00:00:10,000" and cues[-2][2] == "00:00:31,000"
+
+
+def test_english_cues_keep_words_whole_within_42_characters_a_line():
+    text = ("Printing, in the only sense with which we are at present concerned, differs from most if not from all "
+            "the arts and crafts represented in the Exhibition")
+    cues = [SRT_CUE.match(c).groups() for c in to_srt([row(0, 0.0, 9.6, text)]).strip("\n").split("\n\n")]
+    lines = [line for c in cues for line in c[3].split("\n")]
+    assert " ".join(lines) == text and all(len(line) <= 42 for line in lines)
+
+
+def seconds_of(stamp: str) -> float:
+    h, m, s = stamp.replace(",", ".").split(":")
+    return 3600 * int(h) + 60 * int(m) + float(s)
