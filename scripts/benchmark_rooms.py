@@ -89,8 +89,8 @@ def main() -> None:
     speech = decode(audio).astype(np.float64) / 32768
     print(f"{args.recording}, noise draw {args.seed}, default engine, each row its own process, empty cache; "
           f"CPU: {cpu_model()}")
-    print("| version | lost | skips found | start med / p95 / max | end med / p95 | wall s | CPU s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| version | lost | skips found | start med / p95 / max | end med / p95 | off-script precision | wall s | CPU s |")
+    print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as work:
         for name, x in versions(speech, np.random.default_rng(args.seed)).items():
             path = Path(work) / "room.wav"
@@ -98,9 +98,11 @@ def main() -> None:
             run = eval_in_own_process(path, official, truth)
             report, wall, cpu = run["report"], run["wall"], run["user"] + run["sys"]
             s, e, ns, lost = report["sentence_start"], report["sentence_end"], report["not_spoken"], report["lost"]
+            u = report["unscripted"]  # the share of unscripted time that is truly off-script (host, ad-libs, stumbles)
+            precision = "–" if u["share_in_offscript"] is None else f"{u['share_in_offscript']:.0%} of {u['seconds']} s"
             print(f"| {name} | {lost['lost']} of {lost['spoken']} | {round(ns['recall'] * ns['truth'])} of {ns['truth']} "
                   f"| {s['median']:.3f} / {s['p95']:.3f} / {s['max']:.3f} | {e['median']:.3f} / {e['p95']:.3f} "
-                  f"| {wall:.0f} | {cpu:.0f} |", flush=True)
+                  f"| {precision} | {wall:.0f} | {cpu:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
