@@ -3,7 +3,9 @@
 Pure: no database, no audio, no model. `align()` is the entry point.
 """
 
-from .align import CHECK_BELOW, ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, Alignment, ForcedWord, Passage, Region, TimedSpan, Word, WrongTextError, align, to_check
+from .align import align
+from .spans import (CHECK_BELOW, ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, Alignment, ForcedWord, Passage,
+                    Region, TimedSpan, Word, WrongTextError, to_check)
 from .segment import Span, split_paragraphs, split_sentences, split_text
 from .text import Token, detect_language, tokenize
 

@@ -30,8 +30,8 @@ from .forced import decide, find_regions, placed
 from .pauses import (HOP, UNCOVERED_MIN, PauseOptions, covered_share, find_pauses, snap_edges, snap_to_voice,
                      subtract_spans, voiced_spans)
 from .segment import Span, split_text
-from .spans import (CHECK_BELOW, ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, Alignment, ForcedWord,  # noqa: F401
-                    Passage, Region, TimedSpan, Word, WrongTextError, to_check)
+from .spans import (ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, Alignment, ForcedWord, Passage, TimedSpan,
+                    Word, WrongTextError)
 from .text import Token, detect_language, tokenize
 
 def transcript_tokens(words: list[Word], language: str) -> tuple[list[Token], np.ndarray, np.ndarray]:

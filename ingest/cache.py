@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import sqlite_utils
 
-from .engines import DecodingSettings, Transcript
+from .engines import DecodingSettings, Transcript, settings_record
 from .paths import cache_dir
 
 
@@ -26,7 +25,7 @@ def cache_db_path() -> Path:
 
 
 def cache_key(audio_sha256: str, engine: str, model: str, settings: DecodingSettings) -> str:
-    payload = json.dumps([audio_sha256, engine, model, asdict(settings)], sort_keys=True)
+    payload = json.dumps([audio_sha256, engine, model, json.loads(settings_record(settings))], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -43,7 +42,7 @@ def store_transcript(key: str, audio_sha256: str, engine: str, model: str, setti
             "audio_sha256": audio_sha256,
             "engine": engine,
             "model": model,
-            "settings": json.dumps(asdict(settings), sort_keys=True),
+            "settings": settings_record(settings),
             "language": t.language,
             "segments": json.dumps(t.segments, ensure_ascii=False),
             "seconds": t.seconds,

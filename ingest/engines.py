@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, fields
 from math import ceil
 
 import numpy as np
@@ -49,6 +50,43 @@ class DecodingSettings:
     # and did not skip its opening, which the sequential decoder did (docs/benchmarks.md). How many
     # segments share a batch does not change the words they decode to (times may move by a 20 ms frame).
     batch_size: int | None = None
+
+
+SETTINGS_VERSION = 2  # 1 (no "version"): written before recovery existed; 2: recovery, batches, no hardware
+HARDWARE = ("compute_type",)  # chosen by the machine (int8 on a CPU, float16 on a GPU), not part of what was asked
+
+
+def settings_record(settings: DecodingSettings) -> str:
+    """The settings as a meeting and the transcript cache keep them: versioned, and without what the hardware
+    chose, so the same files ingested on another machine are the same meeting and find the same transcript."""
+    record = {k: v for k, v in asdict(settings).items() if k not in HARDWARE}
+    return json.dumps({"version": SETTINGS_VERSION, **record}, sort_keys=True)
+
+
+def settings_from_record(text: str, compute_type: str | None = None) -> DecodingSettings:
+    """Settings stored by any release of Podium, with the defaults of their time for what they do not say.
+
+    :raises ValueError: one line saying what cannot be read.
+    """
+    try:
+        record = json.loads(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"the stored decoding settings are not JSON: {str(text)[:60]!r}") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"the stored decoding settings are not a JSON object: {str(text)[:60]!r}")
+    version = record.pop("version", 1)
+    if not isinstance(version, int) or version > SETTINGS_VERSION:
+        raise ValueError(f"decoding settings of version {version!r}, written by a newer Podium")
+    if version < 2:
+        record = {"recover_rounds": 0, **record}  # the first release had no recovery pass
+    for name in HARDWARE:
+        record.pop(name, None)
+    unknown = sorted(set(record) - {f.name for f in fields(DecodingSettings)})
+    if unknown:
+        raise ValueError(f"the stored decoding settings name {', '.join(unknown)}, which this Podium does not know")
+    if isinstance(record.get("temperature"), list):  # JSON has no tuples
+        record["temperature"] = tuple(record["temperature"])
+    return DecodingSettings(**record, compute_type=compute_type)
 
 
 def settings_for(engine: str, language: str | None) -> DecodingSettings:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -19,7 +18,8 @@ from podium.alignment.pauses import find_pauses, frame_levels
 
 from . import audio, store
 from .cache import cache_key, cached_levels, cached_transcript, cached_voice, store_levels, store_voice
-from .engines import ENGINES, DecodingSettings, Transcript, default_engine, settings_for
+from .engines import (ENGINES, DecodingSettings, Transcript, default_engine, settings_for, settings_from_record,
+                      settings_record)
 from .forced import force_align
 from .textfile import read_official_text
 from .transcribe import transcribe
@@ -187,14 +187,14 @@ def prepare(
         "language": language,
         "engine": engine,
         "model": options.model,
-        "settings": json.dumps(asdict(settings), sort_keys=True),
+        "settings": settings_record(settings),
     }
     meeting = {**inputs, "id": meeting_id, "source_path": audio_path.name}
     prepared = Prepared(audio_path, speeches, db_path, meeting, settings, None, started)
 
     existing = store.existing_meeting(db_path, meeting_id)
     if existing is not None:
-        if all(existing.get(k) == v for k, v in inputs.items()):
+        if _same_inputs(existing, inputs):
             prepared.meeting, prepared.unchanged = existing, True
             return prepared
         if not options.replace:
@@ -209,6 +209,21 @@ def prepare(
     except audio.AudioError as e:
         raise IngestError(str(e)) from e
     return prepared
+
+
+def _same_inputs(existing: dict, inputs: dict) -> bool:
+    """Whether a meeting in the archive came from these very inputs (settings compared as this release
+    reads them: a record of an older release, or one naming the hardware, may say the same)."""
+    for key, value in inputs.items():
+        have = existing.get(key)
+        if key == "settings":
+            try:
+                have = settings_record(settings_from_record(have))
+            except ValueError:
+                return False
+        if have != value:
+            return False
+    return True
 
 
 def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
@@ -373,7 +388,10 @@ def realign(
         meeting["text_sha256"] = _text_sha256(meeting["official_text"])
         speeches = schema.one_speech({**meeting, "speaker": speeches[0].speaker})
     # meetings ingested before the recovery pass existed were transcribed without it
-    settings = DecodingSettings(**{"recover_rounds": 0, **json.loads(meeting["settings"])})
+    try:
+        settings = settings_from_record(meeting["settings"])
+    except ValueError as e:
+        raise IngestError(f"{meeting_id}: {e}") from e
     transcript = cached_transcript(cache_key(meeting["audio_sha256"], meeting["engine"], meeting["model"], settings))
     if transcript is None:
         raise IngestError(f"{meeting_id}: its transcript is not in the cache; ingest the recording again")
