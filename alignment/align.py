@@ -340,7 +340,8 @@ def align(
     found = np.array([[s.start, s.end] for s, d in zip(timed_sentences, decided)
                       if d and s.status in (SPOKEN, PARTIAL)], dtype=float).reshape(-1, 2)
     unscripted = [p for p in unscripted_passages(words, tr_times, word_index, used, opts)
-                  if _inside(p, found) < 0.5]
+                  if _inside(p, found) < 0.5 and not _repeats_official(p, tr_times[used], timed_sentences, official,
+                                                                       offsets, language, opts)]
     return Alignment(
         paragraphs=timed_paragraphs,
         sentences=timed_sentences,
@@ -386,6 +387,21 @@ def _longest_silence(voice: np.ndarray | None, sentence: TimedSpan) -> float:
         return 0.0
     inside = voice[(voice[:, 1] > sentence.start) & (voice[:, 0] < sentence.end)]
     return float(np.max(inside[1:, 0] - inside[:-1, 1])) if len(inside) > 1 else 0.0
+
+
+def _repeats_official(passage: Passage, aligned: np.ndarray, sentences: list[TimedSpan], official: list[Token],
+                      offsets: np.ndarray, language: str, opts: AlignOptions) -> bool:
+    """Whether a passage is official text heard twice (the same audio decoded again): its time lies mostly
+    under transcript words that the official text already accounts for (`aligned`), and most of its tokens,
+    compared as the aligner compares them (pronunciation, numbers read out), are found in order in the
+    sentences it overlaps. (A stumble, a phrase said once more before its sentence, has audio of its own.)"""
+    keys = [t.key for t in tokenize(passage.text, language=language, redactions=False)]
+    near = [s for s in sentences if s.start is not None and s.start < passage.end and s.end > passage.start]
+    if not keys or not near or _inside(passage, aligned) < 0.5:
+        return False
+    lo, hi = np.searchsorted(offsets, near[0].start_char), np.searchsorted(offsets, near[-1].end_char)
+    found = sum(i2 - i1 for i1, i2, _ in lcs_blocks(keys, [t.key for t in official[lo:hi]]))
+    return found >= opts.repeat_share * len(keys)
 
 
 def _inside(passage: Passage, spans: np.ndarray) -> float:

@@ -84,6 +84,7 @@ class AlignOptions:
     forced_accept: float = 0.4  # from this, the text is there
     forced_reject: float = 0.2  # below this, it is not
     forced_slack: float = 1.0  # seconds a forced word may lie outside its region (the window has margins)
+    repeat_share: float = 0.6  # a passage this much of which is the official text it overlaps is that text again
 
 
 @dataclass(slots=True)

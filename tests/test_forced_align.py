@@ -147,3 +147,18 @@ def test_real_voices_lose_nothing_and_start_where_the_voice_starts(tmp_path):
     assert start["n"] >= 25 and start["missing"] == 0
     assert start["median"] <= 0.10 and start["within_0.25"] >= 0.9 and start["max"] <= 1.0
     assert report["unscripted"]["seconds"] <= 10  # no off-script speech in it: what is left is misheard text
+
+
+def test_official_text_decoded_twice_is_not_published_as_off_script():
+    """A recovery window decoded again over a sentence already heard gives a second, garbled reading of the
+    same audio: it repeats the official text over the same time, so it is not an off-script passage."""
+    said, spans = speak(S1, S2, S3)
+    (s2_start, s2_end) = spans[1]
+    again = "会以的主要任务是总节过去一年的公作"  # S2 misheard, as a second decode over its second half
+    step = (s2_end - s2_start) / 2 / len(again)
+    twice = [Word(c, s2_start + (s2_end - s2_start) / 2 + k * step, s2_start + (s2_end - s2_start) / 2 + (k + 1) * step)
+             for k, c in enumerate(again)]
+    words = [w for w in said if w.start < s2_end] + twice + [w for w in said if w.start >= s2_end]
+    result = align(TEXT, words)
+    assert [s.status for s in result.sentences] == [SPOKEN] * 3
+    assert result.unscripted == []
