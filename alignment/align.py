@@ -26,7 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from .forced import decide, find_regions, placed
+from .forced import FOUND, decide, find_regions, placed
 from .pauses import (HOP, UNCOVERED_MIN, PauseOptions, covered_share, find_pauses, snap_edges, snap_to_voice,
                      subtract_spans, voiced_spans)
 from .segment import Span, split_text
@@ -322,9 +322,9 @@ def align(
     longest = opts.longest_token * token_seconds
     if forced:
         reach = [_exact_reach(exact[lo:hi], times[lo:hi], required[lo:hi], longest) for lo, hi in bounds]
-        decided = decide(timed_sentences, edges, reach, regions, forced, longest, opts)
+        verdicts = decide(timed_sentences, edges, reach, regions, forced, longest, opts)
     else:
-        decided = [False] * len(timed_sentences)
+        verdicts = [None] * len(timed_sentences)
 
     voiced_coverage = None
     if levels is not None:
@@ -332,13 +332,13 @@ def align(
         spoken_spans = np.array([[w.start, w.end] for w in words], dtype=float).reshape(-1, 2)
         voiced_coverage = covered_share(voiced, spoken_spans)
         unrendered = subtract_spans(voiced, spoken_spans, min_length=UNCOVERED_MIN)
-        _estimate_unheard(timed_sentences, needed, unrendered, token_seconds, audio_end, opts, decided)
+        _estimate_unheard(timed_sentences, needed, unrendered, token_seconds, audio_end, opts, verdicts)
     if voice is not None:
         _snap(timed_sentences, edges, voice, pause_opts.reach, snap_to_voice)
     timed_paragraphs = [_paragraph(p, [s for s in timed_sentences if s.paragraph_seq == p.seq]) for p in paragraphs]
     # what the transcript heard where the forced alignment found the official text is that text, misheard
-    found = np.array([[s.start, s.end] for s, d in zip(timed_sentences, decided)
-                      if d and s.status in (SPOKEN, PARTIAL)], dtype=float).reshape(-1, 2)
+    found = np.array([[s.start, s.end] for s, v in zip(timed_sentences, verdicts) if v == FOUND],
+                     dtype=float).reshape(-1, 2)
     unscripted = [p for p in unscripted_passages(words, tr_times, word_index, used, opts)
                   if _inside(p, found) < 0.5 and not _repeats_official(p, tr_times[used], timed_sentences, official,
                                                                        offsets, language, opts)]
@@ -414,7 +414,7 @@ def _inside(passage: Passage, spans: np.ndarray) -> float:
 
 
 def _estimate_unheard(sentences: list[TimedSpan], required: list[int], unrendered: np.ndarray,
-                      token_seconds: float, audio_end: float, opts: AlignOptions, decided: list[bool]) -> None:
+                      token_seconds: float, audio_end: float, opts: AlignOptions, verdicts: list[str | None]) -> None:
     """Tell sentences skipped by the speaker from sentences said but not heard by the recogniser.
 
     A run of sentences with no heard words is `not_spoken` when its neighbours were heard back to back.
@@ -424,12 +424,12 @@ def _estimate_unheard(sentences: list[TimedSpan], required: list[int], unrendere
     """
     floor, k = 0.0, 0
     while k < len(sentences):
-        if sentences[k].status != NOT_SPOKEN or decided[k]:  # decided: the forced alignment rejected it
+        if sentences[k].status != NOT_SPOKEN or verdicts[k]:  # the forced alignment rejected it
             floor = sentences[k].end if sentences[k].end is not None else floor
             k += 1
             continue
         run = k
-        while run < len(sentences) and sentences[run].status == NOT_SPOKEN and not decided[run]:
+        while run < len(sentences) and sentences[run].status == NOT_SPOKEN and not verdicts[run]:
             run += 1
         ceiling = next((s.start for s in sentences[run:] if s.start is not None), audio_end)
         room = unrendered[(unrendered[:, 1] > floor) & (unrendered[:, 0] < ceiling)]

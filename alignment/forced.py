@@ -14,6 +14,9 @@ import numpy as np
 from .spans import ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, ForcedWord, Region, TimedSpan
 
 
+FOUND, DOUBTED, REJECTED = "found", "doubted", "rejected"  # the forced alignment's verdicts on a sentence
+
+
 def placed(sentence: TimedSpan, edges: np.ndarray | None, required: int, token_seconds: float,
            hole: float, opts: AlignOptions) -> bool:
     """Whether the transcript places a sentence with confidence: fully heard, most of it matched exactly,
@@ -59,7 +62,7 @@ def _voice_in(voice: np.ndarray | None, start: float, end: float) -> float:
 
 
 def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], bounds: list[tuple[float, float]],
-           regions: list[Region], forced: list[ForcedWord], longest: float, opts: AlignOptions) -> list[bool]:
+           regions: list[Region], forced: list[ForcedWord], longest: float, opts: AlignOptions) -> list[str | None]:
     """Weigh the forced alignment of each region's sentences against the transcript, in place.
 
     A sentence whose text the forced alignment finds likely there (`forced_accept`) takes its times, and
@@ -67,14 +70,15 @@ def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], bounds: l
     not spoken when the transcript heard none of it, else keeps the transcript's reading. In between,
     the times are the forced alignment's and the sentence is `estimated` when the transcript heard none
     of it. Confidence is the larger of the transcript's agreement and the forced alignment's probability
-    where they are not in conflict. Returns which sentences the forced alignment decided.
+    where they are not in conflict. Returns the verdict on each sentence: FOUND, DOUBTED, REJECTED, or None
+    where the forced alignment said nothing.
 
     The alignment's path gives whatever else the window holds (a pause, the host, applause) to the
     unit next to it: a first or last unit lasting over `longest` seconds keeps only that much, at the
     side where the sentence is. Nor may the sentence reach further than `bounds` allow: the earliest
     start and latest end that the words the transcript matched exactly leave it.
     """
-    decided = [False] * len(sentences)
+    verdicts: list[str | None] = [None] * len(sentences)
     for region in regions:
         words = [w for w in forced if region.start_char <= w.start_char < region.end_char
                  and region.start - opts.forced_slack <= w.start <= region.end + opts.forced_slack]
@@ -93,19 +97,20 @@ def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], bounds: l
             end = max(min(last.end, last.start + longest, latest), start)
             fa_edges = np.array([start, min(max(first.end, start), end), max(min(last.start, end), start), end])
             if probability >= opts.forced_accept:
+                verdicts[k] = FOUND
                 s.status = PARTIAL if s.status == PARTIAL else SPOKEN
                 s.confidence = round(max(probability, s.confidence if heard_any else 0.0), 3)
             elif probability < opts.forced_reject:
-                decided[k] = True
+                verdicts[k] = REJECTED
                 if heard_any:
                     s.confidence = round(min(s.confidence, probability), 3)  # the two disagree
                 else:
                     s.confidence = round(1.0 - probability, 3)  # how sure it is that the text is not there
                 continue
             else:
+                verdicts[k] = DOUBTED
                 s.status = s.status if heard_any else ESTIMATED
                 s.confidence = round(probability, 3)
             s.start, s.end = float(fa_edges[0]), float(fa_edges[3])
             edges[k] = fa_edges
-            decided[k] = True
-    return decided
+    return verdicts
