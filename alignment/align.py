@@ -245,7 +245,8 @@ def unscripted_passages(
         if len(run) >= opts.min_unscripted_tokens:
             ws = sorted(set(word_index[run].tolist()))
             text = "".join(words[w].text for w in ws).strip()
-            passages.append(Passage(float(tr_times[run[0], 0]), float(tr_times[run[-1], 1]), text))
+            # words of a window decoded again may overlap their neighbours: the passage spans all of its own
+            passages.append(Passage(float(tr_times[run, 0].min()), float(tr_times[run, 1].max()), text))
         run.clear()
 
     for j in np.flatnonzero(~used):
