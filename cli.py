@@ -23,6 +23,8 @@ DB_OPTION = click.option("--db", "db_path", default="archive.db", show_default=T
 def _summary(result: IngestResult) -> str:
     if result.action == "unchanged":
         return f"{result.meeting_id}: already ingested with the same inputs; nothing to do"
+    if result.action == "media restored":
+        return f"{result.meeting_id}: already ingested with the same inputs; its missing web copy written again"
     source = "cache" if result.transcript_cached else f"{result.transcribe_seconds:.1f} s"
     return (
         f"{result.meeting_id}: {result.action} — {result.duration:.1f} s of audio, transcript from {source}, "

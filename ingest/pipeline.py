@@ -52,7 +52,7 @@ class IngestOptions:
 @dataclass
 class IngestResult:
     meeting_id: str
-    action: str  # 'ingested', 'replaced', 'realigned' or 'unchanged'
+    action: str  # 'ingested', 'replaced', 'realigned', 'unchanged' or 'media restored'
     duration: float = 0.0
     transcribe_seconds: float = 0.0
     align_seconds: float = 0.0
@@ -227,9 +227,14 @@ def _same_inputs(existing: dict, inputs: dict) -> bool:
 
 
 def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
-    """Transcribe (or take from the cache), align and write one prepared meeting: the archive's only writer."""
+    """Transcribe (or take from the cache), align and write one prepared meeting: the archive's only writer.
+
+    The web copy is in place under its own name (the meeting and the audio's hash) before the meeting is
+    committed, so no crash leaves a meeting without its audio: at worst a copy that no meeting names yet,
+    which the next run writes again.
+    """
     if p.unchanged:
-        return IngestResult(p.meeting["id"], "unchanged", duration=p.meeting["duration"] or 0.0)
+        return _restore_media(p, progress)
     meeting, samples = p.meeting, p.samples
     audio_sha = meeting["audio_sha256"]
     media_rel = f"{MEDIA_DIR}/{meeting['id']}-{audio_sha[:12]}.mp3"
@@ -243,14 +248,40 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
             web_copy.finish()
         except audio.AudioError as e:
             raise IngestError(str(e)) from e
-        result = _write(p.db_path, rows, alignment, transcript, "replaced" if p.existing else "ingested", p.started)
     except BaseException:
         web_copy.abandon()
         raise
+    had_media = media_abs.exists()  # the same recording under the same ID: the same copy
     os.replace(tmp_media, media_abs)
+    try:
+        result = _write(p.db_path, rows, alignment, transcript, "replaced" if p.existing else "ingested", p.started)
+    except BaseException:
+        if not had_media:
+            media_abs.unlink(missing_ok=True)
+        raise
     old_media = (p.existing or {}).get("media_path")
     if old_media and old_media != media_rel:
         (p.db_path.parent / old_media).unlink(missing_ok=True)
+    return result
+
+
+def _restore_media(p: Prepared, progress: bool) -> IngestResult:
+    """An ingest the archive already holds: nothing to do, unless the meeting's web copy is missing (lost
+    by hand or by a crash of an older Podium), which is written again from the recording."""
+    meeting = p.meeting
+    result = IngestResult(meeting["id"], "unchanged", duration=meeting["duration"] or 0.0)
+    if not meeting.get("media_path") or (p.db_path.parent / meeting["media_path"]).exists():
+        return result
+    media = p.db_path.parent / meeting["media_path"]
+    _stage(progress, f"the web copy {media} is missing: writing it again from {p.audio_path}")
+    tmp = media.with_name(media.name + ".part")
+    try:
+        audio.write_web_copy(p.audio_path, tmp)
+    except audio.AudioError as e:
+        tmp.unlink(missing_ok=True)
+        raise IngestError(str(e)) from e
+    os.replace(tmp, media)
+    result.action = "media restored"
     return result
 
 

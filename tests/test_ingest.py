@@ -84,6 +84,19 @@ def test_same_inputs_again_do_nothing(archive, fixtures):
     assert archive_checksum(db) == before
 
 
+def test_same_inputs_again_restore_a_missing_web_copy(archive, fixtures):
+    """A web copy lost (by hand, or by a crash of a Podium that committed before renaming it) is written
+    again by the same ingest, and nothing else changes."""
+    db, _, _ = archive
+    media = db.parent / rows(db, "select media_path from meetings where id = 'aishell'")[0]["media_path"]
+    media.unlink()
+    before = archive_checksum(db)
+    again = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
+                   IngestOptions(meeting_id="aishell", date="2024-05-01", speakers=("AISHELL",)), progress=False)
+    assert again.action == "media restored" and media.stat().st_size > 10_000
+    assert archive_checksum(db) == before
+
+
 def test_other_inputs_need_replace_and_replace_reuses_the_transcript(archive, fixtures, tmp_path):
     db, _, _ = archive
     before = archive_checksum(db)
