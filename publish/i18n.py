@@ -29,6 +29,9 @@ LABELS = {
     "export_csv": {"zh": "句子 CSV", "en": "Sentences CSV"},
     "export_excel": {"zh": "Excel 用 CSV（UTF-8 BOM）", "en": "CSV for Excel (UTF-8 BOM)"},
     "export_results": {"zh": "导出全部结果（CSV）", "en": "Export all results (CSV)"},
+    "ranked_window": {"zh": "匹配很多：排序只比较最新的 5,000 条；导出的 CSV 含全部匹配，按会议和原文顺序排列。",
+                      "en": "Many matches: the ranking compares the newest 5,000 of them; the CSV export holds "
+                            "every match, by meeting and in text order."},
     "language": {"zh": "English", "en": "中文"},
     "matched": {"zh": "讲稿匹配率", "en": "Official text found"},
     "click_hint": {"zh": "点击段落即从该处播放。", "en": "Click a paragraph to play from there."},

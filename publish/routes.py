@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from datasette import Response
+from datasette.utils.asgi import AsgiStream
 from markupsafe import Markup
 
 from podium.schema import SEARCH_COLUMNS
@@ -24,7 +25,7 @@ from podium.schema import SEARCH_COLUMNS
 from .i18n import choose_language, labels
 from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check
 from .metadata import DB_NAME
-from .search import QueryError, SearchQuery, count, parse_query, search
+from .search import KINDS, QueryError, SearchQuery, count, export_batch, parse_query, ranked_window, search
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -87,23 +88,31 @@ async def search_json(datasette, request):
 
 
 async def search_csv(datasette, request):
-    """Every result, however many: pages through the search rather than stopping at a row limit."""
+    """Every match that the page counts, in archive order (meeting by meeting, in text order), streamed a
+    batch at a time: memory stays bounded however many there are."""
     try:
         query = parse_query(request.args)
     except QueryError as e:
         return _bad_query(e)
-    query.size, query.page = 200, 1
-    out = io.StringIO()  # `_bom=1` is handled by the plugin's asgi_wrapper, as on every .csv URL
-    writer = csv.DictWriter(out, fieldnames=SEARCH_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    while True:
-        rows, more = await _run_search(datasette, query)
-        writer.writerows(rows)
-        if not more:
-            break
-        query.page += 1
-    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="podium-search.csv"'})
+    db = _archive(datasette)
+    kinds = [query.kind] if query.kind else list(KINDS)
+
+    async def stream(response):
+        out = io.StringIO()  # `_bom=1` is handled by the plugin's asgi_wrapper, as on every .csv URL
+        writer = csv.DictWriter(out, fieldnames=SEARCH_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for kind in kinds if db is not None and query.terms else []:
+            after: int | None = 0
+            while after is not None:
+                rows, after = await db.execute_fn(lambda conn, a=after: export_batch(conn, query, kind, a))
+                writer.writerows(rows)
+                await response.write(out.getvalue())
+                out.seek(0)
+                out.truncate()
+        await response.write(out.getvalue())
+
+    return AsgiStream(stream, content_type="text/csv; charset=utf-8",
+                      headers={"Content-Disposition": 'attachment; filename="podium-search.csv"'})
 
 
 def _lang_response(response: Response, request, language: str) -> Response:
@@ -132,6 +141,7 @@ async def search_page(datasette, request):
         {
             "q": query.q, "query": query, "rows": rows, "meetings": meetings, "t": labels(language),
             "error": error, "total": sum(counts.values()), "titles": {m["id"]: m["title"] for m in meetings},
+            "ranked_window": not error and ranked_window(query, sum(counts.values())),
             "per_meeting": [(m, n, _page_url(request, "/search", meeting=m, page=1)) for m, n in counts.items()],
             "lang": language, "other_lang": "en" if language == "zh" else "zh",
             "next_url": _page_url(request, "/search", page=query.page + 1) if more else None,

@@ -141,15 +141,27 @@ def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
                f"where [{index}] match :{param} order by rowid desc limit {RANK_WINDOW}) "
                f"order by rank limit :limit")
     where += _filters(query, params)
-    own = ("t.paragraph_seq as paragraph_seq, t.seq as seq, t.status as status" if kind == "official"
-           else "null as paragraph_seq, null as seq, null as status")
     return (
-        f"select '{kind}' as kind, t.meeting_id, {own}, t.start, t.[end], t.start_hms, t.end_hms, t.text, "
-        f"m.title as meeting_title, m.date as meeting_date, sp.speaker as speaker, sp.title as speech_title, "
-        f"f.rank as score from ({fts}) f join [{table}] t on t.rowid = f.rowid join meetings m on m.id = t.meeting_id "
-        f"left join speeches sp on sp.id = t.speech_id "
+        f"select {_columns(kind)}, f.rank as score from ({fts}) f join [{table}] t on t.rowid = f.rowid "
+        f"join meetings m on m.id = t.meeting_id left join speeches sp on sp.id = t.speech_id "
         f"where {' and '.join(where) or '1'}"
     )
+
+
+def _columns(kind: str) -> str:
+    """What a hit of one kind says, from its table `t`, its meeting `m` and its speech `sp`."""
+    own = ("t.paragraph_seq as paragraph_seq, t.seq as seq, t.status as status" if kind == "official"
+           else "null as paragraph_seq, null as seq, null as status")
+    return (f"'{kind}' as kind, t.meeting_id, {own}, t.start, t.[end], t.start_hms, t.end_hms, t.text, "
+            f"m.title as meeting_title, m.date as meeting_date, sp.speaker as speaker, sp.title as speech_title")
+
+
+def _result(row: dict, terms: list[str]) -> dict:
+    row["sentence_seq"] = row.pop("seq")
+    row.pop("score", None)
+    row["snippet"] = snippet(row["text"], terms)
+    row["url"] = moment_url(row["meeting_id"], row["start"], row["paragraph_seq"], row["sentence_seq"])
+    return row
 
 
 def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[list[dict], bool]:
@@ -165,15 +177,35 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[list[dict], bo
     cursor = conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
-    more = len(rows) > query.size
-    results = []
-    for r in rows[: query.size]:
-        r["sentence_seq"] = r.pop("seq")
-        r.pop("score")
-        r["snippet"] = snippet(r["text"], query.terms)
-        r["url"] = moment_url(r["meeting_id"], r["start"], r["paragraph_seq"], r["sentence_seq"])
-        results.append(r)
-    return results, more
+    return [_result(r, query.terms) for r in rows[: query.size]], len(rows) > query.size
+
+
+EXPORT_BATCH = 1_000  # hits read at a time by an export: memory stays bounded however many there are
+
+
+def export_batch(conn: sqlite3.Connection, query: SearchQuery, kind: str, after: int) -> tuple[list[dict], int | None]:
+    """The next hits of one kind for an export, in archive order (meeting by meeting, in text order), after
+    the row `after` of its table: every match that `count` counts, a batch at a time by keyset (no OFFSET,
+    which would read every earlier row again). Returns the hits and where the next batch starts (None: done)."""
+    params: dict = {"after": after, "batch": EXPORT_BATCH}
+    table = KIND_TABLES[kind]
+    where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p})" for i, p in _matches(kind, query, params)]
+    where += _filters(query, params) + ["t.rowid > :after"]
+    cursor = conn.execute(
+        f"select t.rowid as row_, {_columns(kind)} from [{table}] t join meetings m on m.id = t.meeting_id "
+        f"left join speeches sp on sp.id = t.speech_id where {' and '.join(where)} order by t.rowid limit :batch",
+        params)
+    columns = [d[0] for d in cursor.description]
+    rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
+    last = rows[-1]["row_"] if len(rows) == EXPORT_BATCH else None
+    return [_result(r, query.terms) for r in rows], last
+
+
+def ranked_window(query: SearchQuery, total: int) -> bool:
+    """Whether the ranking looked only at the newest RANK_WINDOW matches (an unfiltered query needing one
+    index, with more matches than that), which the page then says; exports hold every match regardless."""
+    one_index = all(len(t) >= 3 for t in query.terms) or all(len(t) < 3 for t in query.terms)
+    return one_index and not (query.meeting_id or query.date_from or query.date_to) and total > RANK_WINDOW
 
 
 def count(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, int]:

@@ -483,3 +483,31 @@ async def test_table_pages_search_terms_of_any_length(site, q, table, expected):
     ds, _ = site
     data = (await ds.client.get(f"/archive/{table}.json", params={"_search": q, "_shape": "array"})).json()
     assert [r["id"] for r in data] == expected
+
+
+async def test_search_csv_holds_every_match_the_page_counts_past_the_ranking_window(tmp_path):
+    """More matches than the ranking looks at (RANK_WINDOW): the page counts them all, and the CSV, streamed
+    a batch at a time, holds every one of them."""
+    import sys
+    from pathlib import Path
+
+    from podium.publish.search import EXPORT_BATCH, RANK_WINDOW, count, parse_query
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from benchmark_search import build
+
+    db = tmp_path / "archive.db"
+    build(db, 2 * RANK_WINDOW + 500, per_meeting=2_000)
+    term = "的"  # in most sentences: the 5,000 newest matches are a fraction of them
+    conn = sqlite3.connect(db)
+    counted = sum(count(conn, parse_query({"q": term})).values())  # what the search page says
+    by_hand = conn.execute("select count(*) from sentences where text like ?", [f"%{term}%"]).fetchone()[0]
+    conn.close()
+    assert counted == by_hand and counted > RANK_WINDOW and counted > 2 * EXPORT_BATCH
+    ds = make_datasette(db)
+    page = await ds.client.get("/search", params={"q": term, "lang": "en"})
+    assert f">{counted}<" in page.text and "the ranking compares the newest 5,000" in page.text
+    exported = await ds.client.get("/search.csv", params={"q": term})
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
+    assert len(rows) == counted and all(term in r["text"] for r in rows)
+    assert len({(r["meeting_id"], r["paragraph_seq"], r["sentence_seq"]) for r in rows}) == counted
