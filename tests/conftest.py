@@ -61,6 +61,8 @@ def running_server(db_path: Path, *options: str):
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
+            if proc.poll() is not None:  # it died: say so now, not after the deadline
+                raise RuntimeError(f"podium serve --db {db_path} exited with {proc.returncode} before it listened")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
                 break
