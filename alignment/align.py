@@ -28,7 +28,7 @@ from rapidfuzz.distance import Indel
 
 from .forced import FOUND, decide, find_regions, placed
 from .pauses import (HOP, UNCOVERED_MIN, PauseOptions, covered_share, find_pauses, snap_edges, snap_to_voice,
-                     subtract_spans, voiced_spans)
+                     subtract_spans, time_within, voiced_spans)
 from .segment import Span, split_text
 from .spans import (ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, Alignment, ForcedWord, Passage, TimedSpan,
                     Word, WrongTextError)
@@ -289,8 +289,9 @@ def align(
     transcript, tr_times, word_index = transcript_tokens(words, language)
     durations = tr_times[:, 1] - tr_times[:, 0]
     token_seconds = float(np.median(durations[durations > 0])) if (durations > 0).any() else 0.0
+    longest = opts.longest_token * token_seconds
     if token_seconds:  # a word stretched over speech the decoder skipped was said at its end, not its start
-        tr_times[:, 0] = np.maximum(tr_times[:, 0], tr_times[:, 1] - opts.longest_token * token_seconds)
+        tr_times[:, 0] = np.maximum(tr_times[:, 0], tr_times[:, 1] - longest)
     match = match_tokens(official, transcript, opts)
     times, used = fill_gaps(official, transcript, tr_times, match, opts)
     exact = match >= 0
@@ -316,11 +317,10 @@ def align(
     edges = [_heard_edges(s, times[lo:hi]) for s, (lo, hi) in zip(timed_sentences, bounds)]
 
     voiced = voiced_spans(levels, pause_opts) if levels is not None else None
-    is_placed = [placed(s, e, n, token_seconds, max(_longest_hole(times[lo:hi]), _longest_silence(voice, s)), opts)
-                 for s, e, n, (lo, hi) in zip(timed_sentences, edges, needed, bounds)]
+    is_placed = [placed(s, n, token_seconds, max(_longest_hole(times[lo:hi]), _longest_silence(voice, s)), opts)
+                 for s, n, (lo, hi) in zip(timed_sentences, needed, bounds)]
     regions = find_regions(timed_sentences, is_placed, voice if voice is not None else voiced, audio_end, needed,
                            token_seconds, opts)
-    longest = opts.longest_token * token_seconds
     if forced:
         reach = [_exact_reach(exact[lo:hi], times[lo:hi], required[lo:hi], longest) for lo, hi in bounds]
         verdicts = decide(timed_sentences, edges, reach, regions, forced, longest, opts)
@@ -408,10 +408,7 @@ def _repeats_official(passage: Passage, aligned: np.ndarray, sentences: list[Tim
 def _inside(passage: Passage, spans: np.ndarray) -> float:
     """Share of a passage's time that lies inside `spans`."""
     length = passage.end - passage.start
-    if length <= 0 or not len(spans):
-        return 0.0
-    overlap = np.clip(np.minimum(spans[:, 1], passage.end) - np.maximum(spans[:, 0], passage.start), 0, None)
-    return float(overlap.sum()) / length
+    return time_within(spans, passage.start, passage.end) / length if length > 0 else 0.0
 
 
 def _estimate_unheard(sentences: list[TimedSpan], required: list[int], unrendered: np.ndarray,

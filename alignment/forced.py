@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from .pauses import time_within
 from .spans import ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, ForcedWord, Region, TimedSpan
 
 
 FOUND, DOUBTED, REJECTED = "found", "doubted", "rejected"  # the forced alignment's verdicts on a sentence
 
 
-def placed(sentence: TimedSpan, edges: np.ndarray | None, required: int, token_seconds: float,
-           hole: float, opts: AlignOptions) -> bool:
+def placed(sentence: TimedSpan, required: int, token_seconds: float, hole: float, opts: AlignOptions) -> bool:
     """Whether the transcript places a sentence with confidence: fully heard, most of it matched exactly,
     said at a plausible pace, and with no `hole` (the longest time no heard token fills, or one token fills
     alone) of over `opts.hole`: a misheard word at its edge, or chance matches in other speech, would
     stretch it over that speech."""
-    if sentence.status != SPOKEN or sentence.confidence < opts.spoken_from or edges is None:
+    if sentence.status != SPOKEN or sentence.confidence < opts.spoken_from:
         return False
     expected = required * token_seconds
     return sentence.end - sentence.start <= opts.stretch * expected + opts.split_pause and hole <= opts.hole
@@ -48,20 +48,14 @@ def find_regions(sentences: list[TimedSpan], is_placed: list[bool], voice: np.nd
         least = opts.region_min_voice
         if all(s.status == NOT_SPOKEN for s in sentences[k:run]):
             least = max(least, opts.unheard_share * sum(needed[k:run]) * token_seconds)
-        if end > start and _voice_in(voice, start, end) >= least:
+        voice_there = end - start if voice is None else time_within(voice, start, end)  # None: nothing says none
+        if end > start and voice_there >= least:
             regions.append(Region(sentences[k].start_char, sentences[run - 1].end_char, float(start), float(end)))
         k = run
     return regions
 
 
-def _voice_in(voice: np.ndarray | None, start: float, end: float) -> float:
-    if voice is None:
-        return end - start  # nothing says there is none
-    inside = np.clip(voice[(voice[:, 1] > start) & (voice[:, 0] < end)], start, end)
-    return float(np.sum(inside[:, 1] - inside[:, 0])) if len(inside) else 0.0
-
-
-def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], bounds: list[tuple[float, float]],
+def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], reach: list[tuple[float, float]],
            regions: list[Region], forced: list[ForcedWord], longest: float, opts: AlignOptions) -> list[str | None]:
     """Weigh the forced alignment of each region's sentences against the transcript, in place.
 
@@ -75,7 +69,7 @@ def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], bounds: l
 
     The alignment's path gives whatever else the window holds (a pause, the host, applause) to the
     unit next to it: a first or last unit lasting over `longest` seconds keeps only that much, at the
-    side where the sentence is. Nor may the sentence reach further than `bounds` allow: the earliest
+    side where the sentence is. Nor may the sentence reach further than `reach` allows: the earliest
     start and latest end that the words the transcript matched exactly leave it.
     """
     verdicts: list[str | None] = [None] * len(sentences)
@@ -92,7 +86,7 @@ def decide(sentences: list[TimedSpan], edges: list[np.ndarray | None], bounds: l
             probability = float(np.average([w.probability for w in own], weights=weights))
             heard_any = s.status != NOT_SPOKEN
             first, last = own[0], own[-1]
-            earliest, latest = bounds[k]
+            earliest, latest = reach[k]
             start = max(first.start, first.end - longest, earliest)
             end = max(min(last.end, last.start + longest, latest), start)
             fa_edges = np.array([start, min(max(first.end, start), end), max(min(last.start, end), start), end])

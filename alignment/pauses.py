@@ -153,6 +153,13 @@ def subtract_spans(spans: np.ndarray, cut: np.ndarray, *, min_length: float = 0.
     return np.array(out, dtype=float).reshape(-1, 2)
 
 
+def time_within(spans: np.ndarray, start: float, end: float) -> float:
+    """Seconds of (n × 2) `spans` that lie within [start, end)."""
+    if end <= start or not len(spans):
+        return 0.0
+    return float(np.clip(np.minimum(spans[:, 1], end) - np.maximum(spans[:, 0], start), 0, None).sum())
+
+
 def covered_share(voiced: np.ndarray, covered: np.ndarray) -> float:
     """Share of the voiced time that lies under `covered` (e.g. the transcript's words); 1.0 with no voice."""
     total = float(np.sum(voiced[:, 1] - voiced[:, 0])) if len(voiced) else 0.0
