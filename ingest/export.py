@@ -6,12 +6,11 @@ import csv
 import io
 import json
 import re
-import unicodedata
 import sqlite3
+import unicodedata
 from pathlib import Path
 
 from podium import schema
-
 from podium.alignment.text import is_cjk
 
 from . import audio

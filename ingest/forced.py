@@ -76,8 +76,6 @@ def _align_region(samples: np.ndarray, official_text: str, region: Region, align
         done = sum(1 for k, _ in chars if k < kept[-1].end_char)
         chars = chars[done:]
         start = max(start + 0.5, kept[-1].end)
-        if last and not chars:
-            break
     return out
 
 

@@ -418,8 +418,7 @@ def realign(
         meeting["official_text"] = _read_text(Path(text_path))
         meeting["text_sha256"] = _text_sha256(meeting["official_text"])
         speeches = schema.one_speech({**meeting, "speaker": speeches[0].speaker})
-    # meetings ingested before the recovery pass existed were transcribed without it
-    try:
+    try:  # with the defaults of the release that stored them (before recovery existed: none)
         settings = settings_from_record(meeting["settings"])
     except ValueError as e:
         raise IngestError(f"{meeting_id}: {e}") from e
