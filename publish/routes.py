@@ -25,7 +25,7 @@ from podium.schema import SEARCH_COLUMNS
 from .i18n import choose_language, labels
 from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check
 from .metadata import DB_NAME
-from .search import KINDS, QueryError, SearchQuery, count, export_batch, parse_query, ranked_window, search
+from .search import QueryError, SearchQuery, count, export_batch, parse_query, ranked_window, search
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -95,13 +95,12 @@ async def search_csv(datasette, request):
     except QueryError as e:
         return _bad_query(e)
     db = _archive(datasette)
-    kinds = [query.kind] if query.kind else list(KINDS)
 
     async def stream(response):
         out = io.StringIO()  # `_bom=1` is handled by the plugin's asgi_wrapper, as on every .csv URL
         writer = csv.DictWriter(out, fieldnames=SEARCH_COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        for kind in kinds if db is not None and query.terms else []:
+        for kind in query.kinds if db is not None and query.terms else []:
             after: int | None = 0
             while after is not None:
                 rows, after = await db.execute_fn(lambda conn, a=after: export_batch(conn, query, kind, a))

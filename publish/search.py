@@ -47,6 +47,11 @@ class SearchQuery:
         self.terms = [t for t in re.split(r"\s+", self.q.replace('"', " ").strip()) if t]
 
     @property
+    def kinds(self) -> list[str]:
+        """The kinds of hit searched: the one asked for, or all."""
+        return [self.kind] if self.kind in KINDS else list(KINDS)
+
+    @property
     def has_operators(self) -> bool:
         return bool(OPERATORS.search(self.q))
 
@@ -169,8 +174,7 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[list[dict], bo
     if not query.terms:
         return [], False
     params: dict = {"limit": query.page * query.size + 1}
-    kinds = [query.kind] if query.kind in KINDS else list(KINDS)
-    union = " union all ".join(_table_sql(kind, query, params) for kind in kinds)
+    union = " union all ".join(_table_sql(kind, query, params) for kind in query.kinds)
     params["size"], params["offset"] = query.size + 1, (query.page - 1) * query.size
     sql = (f"select * from ({union}) order by score, length(text), meeting_date desc, meeting_id, start "
            f"limit :size offset :offset")
@@ -214,7 +218,7 @@ def count(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, int]:
         return {}
     params: dict = {}
     selects = []
-    for kind in [query.kind] if query.kind in KINDS else list(KINDS):
+    for kind in query.kinds:
         # no ranking and no joins but the one a date needs: a count over all matches stays cheap
         table = KIND_TABLES[kind]
         where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p})" for i, p in _matches(kind, query, params)]
