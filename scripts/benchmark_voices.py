@@ -43,16 +43,14 @@ import importlib.util
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 import types
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from benchmark_common import cpu_model
+from benchmark_common import cpu_model, empty_cache, run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT.parent / "shared" / "fixtures"
@@ -102,36 +100,6 @@ def load_truth(name: str) -> dict:
 
 
 # --- running a method in its own process --------------------------------------------------------------------
-
-def run_measured(command: list[str], env: dict | None = None) -> dict:
-    """`command` in its own process: its stdout, wall time, user and system CPU-seconds and peak RSS."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(command, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak memory
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode:
-            err.seek(0)
-            raise SystemExit(f"{' '.join(command)}: failed\n{err.read().decode(errors='replace')[-3000:]}")
-        out.seek(0)
-        stdout = out.read().decode()
-    return {"wall": wall, "user": usage.ru_utime, "sys": usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
-            "stdout": stdout}
-
-
-def models_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
-
-
-@contextmanager
-def empty_cache():
-    """A transcript cache of its own, converted weights shared (as tests/conftest.py fresh_cache)."""
-    with tempfile.TemporaryDirectory() as cache:
-        models_dir().mkdir(parents=True, exist_ok=True)
-        (Path(cache) / "models").symlink_to(models_dir(), target_is_directory=True)
-        yield Path(cache)
-
 
 @contextmanager
 def cache_in_this_process(cache: Path):
