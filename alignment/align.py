@@ -340,9 +340,16 @@ def align(
     # what the transcript heard where the forced alignment found the official text is that text, misheard
     found = np.array([[s.start, s.end] for s, v in zip(timed_sentences, verdicts) if v == FOUND],
                      dtype=float).reshape(-1, 2)
-    unscripted = [p for p in unscripted_passages(words, tr_times, word_index, used, opts)
-                  if _inside(p, found) < 0.5 and not _repeats_official(p, tr_times[used], timed_sentences, official,
-                                                                       offsets, language, opts)]
+    speech = voice if voice is not None else voiced
+    unscripted = []
+    for passage in unscripted_passages(words, tr_times, word_index, used, opts):
+        parts = _speech_within(passage, speech)
+        if not len(parts):  # no voice under it: words decoded from silence or noise (hallucinated)
+            continue
+        if (_within_share(parts, found) < 0.5
+                and not _repeats_official(passage, parts, tr_times[used], timed_sentences, official, offsets,
+                                          language, opts)):
+            unscripted.append(Passage(float(parts[0, 0]), float(parts[-1, 1]), passage.text))
     return Alignment(
         paragraphs=timed_paragraphs,
         sentences=timed_sentences,
@@ -390,25 +397,35 @@ def _longest_silence(voice: np.ndarray | None, sentence: TimedSpan) -> float:
     return float(np.max(inside[1:, 0] - inside[:-1, 1])) if len(inside) > 1 else 0.0
 
 
-def _repeats_official(passage: Passage, aligned: np.ndarray, sentences: list[TimedSpan], official: list[Token],
-                      offsets: np.ndarray, language: str, opts: AlignOptions) -> bool:
-    """Whether a passage is official text heard twice (the same audio decoded again): its time lies mostly
-    under transcript words that the official text already accounts for (`aligned`), and most of its tokens,
-    compared as the aligner compares them (pronunciation, numbers read out), are found in order in the
+def _repeats_official(passage: Passage, parts: np.ndarray, aligned: np.ndarray, sentences: list[TimedSpan],
+                      official: list[Token], offsets: np.ndarray, language: str, opts: AlignOptions) -> bool:
+    """Whether a passage is official text heard twice (the same audio decoded again): its speech (`parts`)
+    lies mostly under transcript words that the official text already accounts for (`aligned`), and most of
+    its tokens, compared as the aligner compares them (pronunciation, numbers read out), are found in order in the
     sentences it overlaps. (A stumble, a phrase said once more before its sentence, has audio of its own.)"""
     keys = [t.key for t in tokenize(passage.text, language=language, redactions=False)]
     near = [s for s in sentences if s.start is not None and s.start < passage.end and s.end > passage.start]
-    if not keys or not near or _inside(passage, aligned) < 0.5:
+    if not keys or not near or _within_share(parts, aligned) < 0.5:
         return False
     lo, hi = np.searchsorted(offsets, near[0].start_char), np.searchsorted(offsets, near[-1].end_char)
     found = sum(i2 - i1 for i1, i2, _ in lcs_blocks(keys, [t.key for t in official[lo:hi]]))
     return found >= opts.repeat_share * len(keys)
 
 
-def _inside(passage: Passage, spans: np.ndarray) -> float:
-    """Share of a passage's time that lies inside `spans`."""
-    length = passage.end - passage.start
-    return time_within(spans, passage.start, passage.end) / length if length > 0 else 0.0
+def _speech_within(passage: Passage, speech: np.ndarray | None) -> np.ndarray:
+    """The stretches of speech (n × 2) that lie within a passage; the whole passage when nothing says
+    where the speech is."""
+    if speech is None:
+        return np.array([[passage.start, passage.end]])
+    parts = np.column_stack([np.maximum(speech[:, 0], passage.start), np.minimum(speech[:, 1], passage.end)])
+    return parts[parts[:, 1] > parts[:, 0]]
+
+
+def _within_share(parts: np.ndarray, spans: np.ndarray) -> float:
+    """Share of the time of `parts` that lies inside `spans` (pauses between the parts left out: the
+    silence between two sentences says nothing of what was said)."""
+    total = float(np.sum(parts[:, 1] - parts[:, 0]))
+    return sum(time_within(spans, a, b) for a, b in parts) / total if total > 0 else 0.0
 
 
 def _estimate_unheard(sentences: list[TimedSpan], required: list[int], unrendered: np.ndarray,

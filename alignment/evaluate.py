@@ -129,17 +129,22 @@ def evaluate(paragraphs: list[dict], sentences: list[dict], unscripted: list[dic
     report["deviating_sentences"] = statuses
 
     spans = [(u["start"], u["end"]) for u in unscripted]
-    offscript = [(a["start"], a["end"], "adlib") for a in truth.get("adlibs", [])]
-    offscript += [(h["start"], h["end"], "host") for h in truth.get("host", [])]
+    # each off-script stretch: where it is, and the places an unscripted row may stand for it
+    offscript = [(a["start"], a["end"], "adlib", [(a["start"], a["end"])]) for a in truth.get("adlibs", [])]
+    offscript += [(h["start"], h["end"], "host", [(h["start"], h["end"])]) for h in truth.get("host", [])]
     for d in truth.get("deviations", []):
-        first = d.get("first_occurrence_aborted")
+        first, second = d.get("first_occurrence_aborted"), d.get("second_occurrence")
         if first:
-            offscript.append((first["start"], first["end"], "stumble"))
+            # a phrase said twice: either saying is the extra one (the truth names the first; an aligner
+            # that matches the first to the text rightly reports the second)
+            sayings = [(first["start"], first["end"])] + ([(second["start"], second["end"])] if second else [])
+            offscript.append((first["start"], first["end"], "stumble", sayings))
     report["offscript_coverage"] = [
-        {"kind": kind, "start": a, "end": b, "covered": round(_covered((a, b), spans), 3)} for a, b, kind in offscript
+        {"kind": kind, "start": a, "end": b, "covered": round(max(_covered(x, spans) for x in sayings), 3)}
+        for a, b, kind, sayings in offscript
     ]
     total = sum(b - a for a, b in spans)
-    truly = [(a - 0.5, b + 0.5) for a, b, _ in offscript]
+    truly = [(a - 0.5, b + 0.5) for _, _, _, sayings in offscript for a, b in sayings]
     inside = sum(_covered((a, b), truly) * (b - a) for a, b in spans)
     report["unscripted"] = {"rows": len(spans), "seconds": round(total, 2),
                             "share_in_offscript": round(inside / total, 3) if total else None}

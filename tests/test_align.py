@@ -87,6 +87,17 @@ def test_repeated_phrase_is_one_sentence_plus_an_unscripted_stumble():
     assert len(result.unscripted) == 1 and result.unscripted[0].text == "会议的主要任务"
 
 
+def test_unscripted_passages_are_where_the_voice_is():
+    adlib, ghost = "这里我再多说两句请大家务必传达", "谢谢观看"
+    words, spans = speak(S1, adlib, S2, S3, ghost)
+    voice = np.array(spans[:4])  # the voice model hears the four pieces said, nothing under the last words
+    # a decoder's words may run over the pause before the speech: the passage starts where the voice does
+    words = [Word(w.text, w.start - 0.3, w.end) if w.start == spans[1][0] else w for w in words]
+    result = align(TEXT, words, voice=voice)
+    assert [u.text for u in result.unscripted] == [adlib]
+    assert (result.unscripted[0].start, result.unscripted[0].end) == pytest.approx(spans[1])
+
+
 def test_redaction_absorbs_the_spoken_name_and_never_publishes_it():
     text = "今天上午**县长向大会作了政府工作报告。"
     words, spans = speak("今天上午欧阳县长向大会作了政府工作报告")
