@@ -422,6 +422,13 @@ def create_archive(path: Path) -> None:
     os.replace(scratch, path)
 
 
+# --- upgrading: every step frozen at its own version ----------------------------------------------
+# Each step below is written out as the SQL of the version it makes, never derived from TABLES, TABLE or a
+# helper that follows today's schema: an archive of version 1 must become version 2 exactly as it did the
+# day version 2 was made, whatever today's tables have become since (a column added to a table today would
+# otherwise be half-created by an old step and then again by its own). NEVER EDIT these steps or their
+# SQL; a change of schema adds a step of its own (tests/fixtures/schemas holds an archive of every version).
+
 def _v0_to_v1(conn: sqlite3.Connection) -> None:
     """The first release published the ingest machine's absolute path of each recording: keep the name."""
     rows = conn.execute("select id, source_path from meetings where source_path is not null").fetchall()
@@ -430,34 +437,64 @@ def _v0_to_v1(conn: sqlite3.Connection) -> None:
                      [path.replace("\\", "/").rsplit("/", 1)[-1], meeting_id])
 
 
+# Version 2's character indexes, as version 2 created them.
+_V2_CHAR_INDEXES = {
+    "paragraphs": "create virtual table [paragraphs_chars] using fts5(text, content='', tokenize='unicode61')",
+    "sentences": "create virtual table [sentences_chars] using fts5(text, content='', tokenize='unicode61')",
+    "unscripted": "create virtual table [unscripted_chars] using fts5(text, content='', tokenize='unicode61')",
+}
+
+
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
     """A character index beside each trigram index, so that 1- and 2-character terms are found by an index."""
-    for table in TABLES:
-        if table.searchable:
-            conn.execute(_char_table_sql(table.name))
-            index_rows(conn, table.name, "1")
+    for table, create in _V2_CHAR_INDEXES.items():
+        conn.execute(create)
+        # filled with today's podium_search_tokens, on purpose: the index must match the queries of the
+        # Podium that reads it (a change of tokens is a reindex, `podium reindex`, not a schema step)
+        conn.execute(f"insert into [{table}_chars] (rowid, text) select rowid, podium_search_tokens(text) "
+                     f"from [{table}]")
+
+
+# Version 3's speeches table and its index, as version 3 has them.
+_V3_SPEECHES = """
+CREATE TABLE [speeches] (
+   [id] TEXT PRIMARY KEY,
+   [meeting_id] TEXT REFERENCES [meetings]([id]),
+   [seq] INTEGER,
+   [title] TEXT,
+   [speaker] TEXT,
+   [official_text] TEXT,
+   [start] REAL,
+   [end] REAL,
+   [start_hms] TEXT,
+   [end_hms] TEXT,
+   [matched_share] REAL,
+   [spoken] INTEGER,
+   [partial] INTEGER,
+   [estimated] INTEGER,
+   [not_spoken] INTEGER
+)"""
+_V3_SPEECHES_INDEX = "create unique index [idx_speeches_meeting_id_seq] on [speeches] ([meeting_id], [seq])"
 
 
 def _v2_to_v3(conn: sqlite3.Connection) -> None:
     """Speeches: every meeting so far is one speech, by its speaker, over its whole official text; its
     unscripted passages between the first and the last sentence belong to it."""
-    import sqlite_utils
-
-    speeches = TABLE["speeches"]
-    conn.execute(sqlite_utils.Database(conn).create_table_sql(
-        "speeches", {c.name: c.type for c in speeches.columns}, pk="id", foreign_keys=list(speeches.foreign_keys)))
-    conn.execute("create unique index [idx_speeches_meeting_id_seq] on [speeches] ([meeting_id], [seq])")
+    conn.execute(_V3_SPEECHES)
+    conn.execute(_V3_SPEECHES_INDEX)
     conn.execute(
-        "insert into speeches select m.id || '_s00', m.id, 0, "
+        "insert into speeches (id, meeting_id, seq, title, speaker, official_text, start, [end], matched_share, "
+        "spoken, partial, estimated, not_spoken) "
+        "select m.id || '_s00', m.id, 0, "
         "(select p.text from paragraphs p where p.meeting_id = m.id order by p.seq limit 1), m.speaker, "
-        "m.official_text, min(s.start), max(s.[end]), null, null, m.matched_share, "
+        "m.official_text, min(s.start), max(s.[end]), m.matched_share, "
         "sum(s.status = 'spoken'), sum(s.status = 'partial'), 0, sum(s.status = 'not_spoken') "
         "from meetings m left join sentences s on s.meeting_id = m.id group by m.id")
     conn.create_function("podium_hms", 1, hms, deterministic=True)
     conn.execute("update speeches set start_hms = podium_hms(start), end_hms = podium_hms([end])")
     for table in ("paragraphs", "sentences", "unscripted"):
-        conn.execute(f"alter table [{table}] add column [speech_id] TEXT references speeches(id)")
-    conn.execute("alter table meetings add column [voiced_coverage] REAL")
+        conn.execute(f"alter table [{table}] add column [speech_id] TEXT REFERENCES [speeches]([id])")
+    conn.execute("alter table [meetings] add column [voiced_coverage] REAL")
     conn.execute("update paragraphs set speech_id = meeting_id || '_s00'")
     conn.execute("update sentences set speech_id = meeting_id || '_s00'")
     conn.execute("update unscripted set speech_id = (select sp.id from speeches sp where sp.meeting_id = "
