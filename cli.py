@@ -222,12 +222,14 @@ def upgrade_command(db_path):
 
     if not db_path.exists():
         raise click.ClickException(f"{db_path}: no archive here")
-    conn = sqlite3.connect(db_path)
-    found = schema.version(conn)
-    conn.close()
     try:
+        conn = sqlite3.connect(db_path)
+        try:
+            found = schema.archive_version(conn, db_path)
+        finally:
+            conn.close()
         open_for_writing(db_path).close()
-    except schema.ArchiveVersionError as e:
+    except schema.ArchiveVersionError as e:  # and ArchiveUnreadableError: locked, damaged, not an archive
         raise click.ClickException(str(e)) from e
     click.echo(f"{db_path}: upgraded from schema {found} to {schema.SCHEMA_VERSION}" if found < schema.SCHEMA_VERSION
                else f"{db_path}: already at schema {schema.SCHEMA_VERSION}")

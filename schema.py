@@ -377,7 +377,7 @@ def rebuild_indexes(conn: sqlite3.Connection) -> None:
             index_rows(conn, table.name, "1")
 
 
-# --- creating and upgrading an archive -------------------------------------------------------------
+# --- opening and creating an archive --------------------------------------------------------------
 
 @contextmanager
 def transaction(conn: sqlite3.Connection):
@@ -393,7 +393,68 @@ def transaction(conn: sqlite3.Connection):
 
 
 def version(conn: sqlite3.Connection) -> int:
+    """The archive's schema version: PRAGMA user_version, the only thing Podium reads an archive's age from."""
     return conn.execute("pragma user_version").fetchone()[0]
+
+
+class ArchiveVersionError(RuntimeError):
+    """The archive was written by a newer Podium, or needs `podium upgrade` before it is served."""
+
+
+class ArchiveUnreadableError(ArchiveVersionError):
+    """The archive cannot be read: locked by another writer, damaged, or not a Podium archive at all.
+
+    A kind of ArchiveVersionError so that every command that reports one (in one line, with a non-zero
+    exit) reports this too.
+    """
+
+
+# SQLite's primary result codes for a file that another connection holds, and for one that is damaged.
+_LOCKED = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
+_DAMAGED = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def _file_problem(error: sqlite3.DatabaseError) -> str | None:
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+; before that, SQLite's message says it
+    primary = code & 0xFF if code is not None else None
+    message = str(error)
+    if primary in _LOCKED or (primary is None and "is locked" in message):
+        return "locked: another program is writing to it (another podium ingest?); try again when it has finished"
+    if primary in _DAMAGED or (primary is None and message in ("file is not a database",
+                                                               "database disk image is malformed")):
+        return f"damaged ({message}): not a readable SQLite archive; restore it from a backup"
+    return None
+
+
+@contextmanager
+def file_errors(path: str | Path):
+    """SQLite's errors about the archive file itself, as one line naming it: locked or damaged.
+
+    Every other error passes as it is: none of them means "no table yet" or "an older schema", which only
+    `PRAGMA user_version` says (`archive_version`).
+
+    :raises ArchiveUnreadableError:
+    """
+    try:
+        yield
+    except sqlite3.DatabaseError as e:
+        problem = _file_problem(e)
+        if problem is None:
+            raise
+        raise ArchiveUnreadableError(f"{path}: {problem}") from e
+
+
+def archive_version(conn: sqlite3.Connection, path: str | Path = "archive") -> int:
+    """The schema version of the archive on `conn` (PRAGMA user_version), once it is known to be one.
+
+    :raises ArchiveUnreadableError: locked, damaged, or not a Podium archive (no meetings table: every
+        version has had one).
+    """
+    with file_errors(path):
+        found = version(conn)
+        if conn.execute("select 1 from sqlite_master where type = 'table' and name = 'meetings'").fetchone() is None:
+            raise ArchiveUnreadableError(f"{path}: not a Podium archive (it has no meetings table)")
+    return found
 
 
 def create_archive(path: Path) -> None:
@@ -505,9 +566,7 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
 MIGRATIONS = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3}
 
 
-class ArchiveVersionError(RuntimeError):
-    """The archive was written by a newer Podium, or needs `podium upgrade` before it is served."""
-
+# --- bringing an archive to this version, or refusing it ------------------------------------------
 
 def upgrade(conn: sqlite3.Connection, path: str = "archive") -> int:
     """Bring an archive written by an older Podium to SCHEMA_VERSION, in one transaction; every row is kept.
@@ -516,14 +575,15 @@ def upgrade(conn: sqlite3.Connection, path: str = "archive") -> int:
     Returns the version the archive had.
 
     :raises ArchiveVersionError: the archive is newer than this Podium.
+    :raises ArchiveUnreadableError: the archive is locked, damaged or not a Podium archive.
     """
-    found = version(conn)
+    found = archive_version(conn, path)
     if found > SCHEMA_VERSION:
         raise ArchiveVersionError(f"{path}: written by a newer Podium (schema {found}, this one knows "
                                   f"{SCHEMA_VERSION}); upgrade Podium")
     if found == SCHEMA_VERSION:
         return found
-    with transaction(conn):
+    with file_errors(path), transaction(conn):
         for step in range(found, SCHEMA_VERSION):
             MIGRATIONS[step](conn)
         conn.execute(f"pragma user_version = {SCHEMA_VERSION}")
@@ -533,9 +593,9 @@ def upgrade(conn: sqlite3.Connection, path: str = "archive") -> int:
 def check_servable(conn: sqlite3.Connection, path: str = "archive") -> None:
     """Serving never writes: an archive of another version is refused with what to do.
 
-    :raises ArchiveVersionError:
+    :raises ArchiveVersionError: (ArchiveUnreadableError: locked, damaged or not a Podium archive)
     """
-    found = version(conn)
+    found = archive_version(conn, path)
     if found < SCHEMA_VERSION:
         raise ArchiveVersionError(f"{path}: an archive of schema {found}; run `podium upgrade --db {path}` "
                                   f"once (every row is kept), then serve it")

@@ -9,28 +9,36 @@ from podium import schema
 
 
 def existing_meeting(db_path: Path, meeting_id: str) -> dict | None:
-    """The meetings row for `meeting_id`, read without creating or changing the archive."""
+    """The meetings row for `meeting_id`, read without creating or changing the archive (None: no archive
+    or no such meeting).
+
+    :raises schema.ArchiveUnreadableError: locked, damaged or not a Podium archive.
+    """
     if not db_path.exists():
         return None
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
-        row = conn.execute("select * from meetings where id = ?", [meeting_id]).fetchone()
-    except sqlite3.OperationalError:  # no meetings table yet
-        return None
+        schema.archive_version(conn, db_path)  # a Podium archive of any version has a meetings table
+        with schema.file_errors(db_path):
+            row = conn.execute("select * from meetings where id = ?", [meeting_id]).fetchone()
     finally:
         conn.close()
     return dict(row) if row else None
 
 
 def existing_speeches(db_path: Path, meeting_id: str) -> list[schema.Speech]:
-    """The speeches of a meeting in order, placed in its official text (empty before schema 3)."""
+    """The speeches of a meeting in order, placed in its official text (empty before schema 3).
+
+    :raises schema.ArchiveUnreadableError: locked, damaged or not a Podium archive.
+    """
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        rows = conn.execute("select title, speaker, official_text from speeches where meeting_id = ? order by seq",
-                            [meeting_id]).fetchall()
-    except sqlite3.OperationalError:  # an archive from before speeches
-        return []
+        if schema.archive_version(conn, db_path) < 3:  # speeches came with schema 3
+            return []
+        with schema.file_errors(db_path):
+            rows = conn.execute("select title, speaker, official_text from speeches where meeting_id = ? "
+                                "order by seq", [meeting_id]).fetchall()
     finally:
         conn.close()
     speeches, at = [], 0
@@ -44,6 +52,7 @@ def open_for_writing(db_path: Path) -> sqlite3.Connection:
     """A connection to the archive at the current schema: created if missing, upgraded if older.
 
     :raises schema.ArchiveVersionError: written by a newer Podium.
+    :raises schema.ArchiveUnreadableError: locked, damaged or not a Podium archive.
     """
     if not db_path.exists():
         schema.create_archive(db_path)
@@ -61,7 +70,7 @@ def reindex(db_path: Path) -> None:
     """Rebuild every search index of the archive from its tables, in one transaction."""
     conn = open_for_writing(db_path)
     try:
-        with schema.transaction(conn):
+        with schema.file_errors(db_path), schema.transaction(conn):
             schema.rebuild_indexes(conn)
     finally:
         conn.close()
@@ -80,7 +89,7 @@ def write_meeting(db_path: Path, rows: schema.MeetingRows) -> None:
     conn = open_for_writing(db_path)
     meeting_id = rows.meeting["id"]
     try:
-        with schema.transaction(conn):
+        with schema.file_errors(db_path), schema.transaction(conn):
             for table in ("unscripted", "sentences", "paragraphs"):
                 schema.unindex_rows(conn, table, "meeting_id = ?", [meeting_id])
                 conn.execute(f"delete from [{table}] where meeting_id = ?", [meeting_id])
