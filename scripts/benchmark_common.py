@@ -1,4 +1,11 @@
-"""What the benchmark scripts share: the machine's description and `podium eval` in a process of its own."""
+"""What the benchmark scripts share: the machine's description, `podium eval` in a process of its own, and
+what their `--smoke` modes run on (tests/test_scripts.py runs every script that way).
+
+A smoke run is the script's own code on tiny inputs, in seconds, printing its normal table. It writes only
+under the temporary directory (tempfile's: the test sets TMPDIR and the working directory to a scratch
+folder of its own), and only our own recordings (the seed speech): third-party recordings are read from
+../shared/fixtures, and a smoke run without them says so and exits 0.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,12 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "tests" / "fixtures" / "seed"  # our own recordings (the seed speech)
+SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"  # other projects' recordings: read there, never copied
+SMOKE_HELP = "A tiny run in seconds, on the seed speech's first paragraphs, writing only under the temporary directory."
 
 
 def cpu_model() -> str:
@@ -34,6 +47,20 @@ def empty_cache():
         models_dir().mkdir(parents=True, exist_ok=True)
         (Path(cache) / "models").symlink_to(models_dir(), target_is_directory=True)
         yield Path(cache)
+
+
+@contextmanager
+def cache_in_this_process(cache: Path):
+    """PODIUM_CACHE_DIR set to `cache` in this process for the block."""
+    old = os.environ.get("PODIUM_CACHE_DIR")
+    os.environ["PODIUM_CACHE_DIR"] = str(cache)
+    try:
+        yield cache
+    finally:
+        if old is None:
+            os.environ.pop("PODIUM_CACHE_DIR", None)
+        else:
+            os.environ["PODIUM_CACHE_DIR"] = old
 
 
 def run_measured(command: list[str], env: dict | None = None) -> dict:
@@ -63,3 +90,70 @@ def eval_in_own_process(audio: Path, official: Path, truth: Path, *, engine: str
         run = run_measured(command, {**os.environ, "PODIUM_CACHE_DIR": str(cache)})
     run["report"] = json.loads(run.pop("stdout"))
     return run
+
+
+def seed_excerpt(folder: Path, recording: str = "seed_plain", paragraphs: int = 2) -> tuple[Path, Path, Path]:
+    """The first `paragraphs` paragraphs of a seed recording, for smoke runs: the audio cut in the pause after
+    the last of them (16 kHz mono WAV), the official text's lines up to it, and the truth of those paragraphs
+    (the times are unchanged: the excerpt starts where the recording does). Written into `folder`; returns
+    (audio, official, truth). Two paragraphs of seed_plain are its title and 同志们 (7.4 s of audio), three
+    add the first paragraph of the speech (24.5 s)."""
+    from podium.ingest.audio import ffmpeg_binary
+
+    truth = json.loads((SEED / f"{recording}_truth.json").read_text(encoding="utf-8"))
+    last, following = truth["paragraphs"][paragraphs - 1], truth["paragraphs"][paragraphs]
+    cut = round((last["end"] + following["start"]) / 2, 3)
+    audio = folder / f"{recording}_{paragraphs}p.wav"
+    subprocess.run([ffmpeg_binary(), "-v", "error", "-y", "-i", str(SEED / f"{recording}.mp3"), "-t", str(cut),
+                    "-ac", "1", "-ar", "16000", str(audio)], check=True)
+    lines, seen = [], 0
+    for line in (SEED / "official.txt").read_text(encoding="utf-8").splitlines():
+        if seen == paragraphs:
+            break
+        lines.append(line)
+        seen += bool(line.strip())
+    official = folder / f"{recording}_{paragraphs}p.txt"
+    official.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    within = {"paragraphs": [p for p in truth["paragraphs"] if p["index"] < paragraphs],
+              "sentences": [t for t in truth["sentences"] if t["paragraph"] < paragraphs],
+              **{k: [a for a in truth.get(k, []) if a["end"] <= cut] for k in ("adlibs", "host")},
+              "duration": cut}
+    truth_path = folder / f"{recording}_{paragraphs}p_truth.json"
+    truth_path.write_text(json.dumps(within, ensure_ascii=False), encoding="utf-8")
+    return audio, official, truth_path
+
+
+def skip(reason: str) -> NoReturn:
+    """End a smoke run that cannot run here, saying why (exit status 0)."""
+    print(f"skipped: {reason}", flush=True)
+    raise SystemExit(0)
+
+
+@contextmanager
+def serving(db_path: Path, *options: str):
+    """`podium serve --db DB_PATH OPTIONS` on a free loopback port for the block; yields (process, base URL).
+    Its output goes to a file in the temporary directory, shown if it exits before it listens."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen([sys.executable, "-m", "podium", "serve", "--db", str(db_path), "--port", str(port),
+                                 *options], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 300  # --immutable counts every table's rows at start: a minute at a million
+            while True:
+                if proc.poll() is not None or time.time() > deadline:
+                    log.seek(0)
+                    raise SystemExit(f"podium serve --db {db_path} did not start:\n"
+                                     f"{log.read().decode(errors='replace')[-3000:]}")
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            yield proc, f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
