@@ -1,16 +1,18 @@
-"""Benchmark: alignment time and peak memory against text length, and transcription vs alignment
-time on the seed recording. Prints tables; not a test.
+"""Benchmark: alignment time and peak memory against text length, the time of each ingest stage on the seed
+recording, and what each alignment stage buys in timing accuracy. Prints tables; not a test.
 
-    .venv/bin/python scripts/benchmark_alignment.py [--skip-seed]
+    .venv/bin/python scripts/benchmark_alignment.py [--skip-seed] [--engine faster-whisper] [--smoke]
 
 Each size runs in its own process so its peak memory (max RSS) is its own; the baseline row is a
-process that imports the aligner and builds the inputs but does not align.
+process that imports the aligner and builds the inputs but does not align. The seed recording is
+transcribed with an empty transcript cache (converted weights are kept), then aligned stage by stage as
+`podium ingest` does (pipeline._align): text alone, then pauses, voice, and the forced alignment of what the
+transcript could not place. `--smoke`: the 1,000-character row and the seed speech's first two paragraphs.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import json
 import random
 import resource
@@ -20,9 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmark_common import SEED, SMOKE_HELP, cache_in_this_process, cpu_model, empty_cache, seed_excerpt
+
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "tests" / "fixtures" / "seed"
 SAMPLE_TEXT = ROOT / "ingest" / "sample" / "official.txt"
+SIZES = (1_000, 10_000, 50_000)
 
 
 def build_inputs(n_chars: int):
@@ -84,70 +88,103 @@ def run_child(n_chars: int, do_align: bool) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def length_table() -> None:
+def length_table(sizes=SIZES) -> None:
     print("Alignment time and peak memory against text length (synthetic transcript, one process per row)")
     print(f"{'official chars':>15}{'transcript words':>18}{'align s':>10}{'peak RSS MB':>13}{'over baseline MB':>18}")
-    for n in (1_000, 10_000, 50_000):
+    for n in sizes:
         base = run_child(n, False)
         r = run_child(n, True)
         print(f"{r['chars']:>15,}{r['words']:>18,}{r['seconds']:>10.2f}{r['peak_mb']:>13.0f}"
               f"{r['peak_mb'] - base['peak_mb']:>18.0f}")
 
 
-def seed_table() -> None:
-    from podium.alignment import align
-    from podium.alignment.pauses import frame_levels
-    from podium.ingest import transcribe as tr
+def seed_table(audio: Path, official: Path, truth: Path, engine: str) -> None:
+    from podium.alignment.pauses import find_pauses, frame_levels
     from podium.ingest.audio import SAMPLE_RATE, decode, sha256_file
+    from podium.ingest.engines import settings_for
+    from podium.ingest.transcribe import transcribe
+    from podium.ingest.voice import speech_spans
 
-    audio = SEED / "seed_plain.mp3"
-    text = (SEED / "official.txt").read_text(encoding="utf-8")
-    with tempfile.TemporaryDirectory() as cache:
-        os.environ["PODIUM_CACHE_DIR"] = cache  # a cold cache: transcribe for real
+    text = official.read_text(encoding="utf-8")
+    settings = settings_for(engine, "zh")
+    with empty_cache() as cache, cache_in_this_process(cache):  # a cold transcript cache: transcribe for real
         started = time.perf_counter()
         samples = decode(audio)
         decode_s = time.perf_counter() - started
         started = time.perf_counter()
-        transcript = tr.transcribe(samples, sha256_file(audio), settings=tr.DecodingSettings(language="zh"),
-                                   progress=False)
+        levels = frame_levels(samples, SAMPLE_RATE)
+        voice = speech_spans(samples, find_pauses(levels))
+        levels_s = time.perf_counter() - started
+        started = time.perf_counter()
+        transcript = transcribe(samples, sha256_file(audio), engine=engine, settings=settings, progress=False,
+                                levels=levels)
         transcribe_s = time.perf_counter() - started
-    started = time.perf_counter()
-    levels = frame_levels(samples, SAMPLE_RATE)
-    result = align(text, transcript.words(), language="zh", levels=levels)
-    align_s = time.perf_counter() - started
+        stages, align_s = aligned_by_stage(text, transcript.words(), samples, levels, voice, engine, settings,
+                                           sha256_file(audio))
     duration = len(samples) / SAMPLE_RATE
-    print(f"\nseed_plain.mp3 ({duration:.1f} s of audio), openai-whisper base on CPU, one run")
-    print(f"{'stage':<34}{'seconds':>9}{'x real time':>13}")
-    for name, s in (("decode", decode_s), ("transcribe (incl. model load)", transcribe_s),
-                    ("align (levels + text + snapping)", align_s)):
-        print(f"{name:<34}{s:>9.2f}{duration / s:>13.1f}")
-    print(f"alignment / transcription time: {align_s / transcribe_s:.4f}; {len(result.sentences)} sentences")
-    stage_table(text, transcript.words(), levels)
+    print(f"\n{audio.name} ({duration:.1f} s of audio), {engine} base, one run; CPU: {cpu_model()}")
+    print(f"{'stage':<42}{'seconds':>9}{'x real time':>13}")
+    for name, s in (("decode", decode_s), ("levels and voice (Silero VAD)", levels_s),
+                    ("transcribe (incl. model load)", transcribe_s),
+                    ("align (text, pauses, voice, forced)", align_s)):
+        print(f"{name:<42}{s:>9.2f}{duration / s:>13.1f}")
+    print(f"alignment / transcription time: {align_s / transcribe_s:.4f}; {len(stages[-1][1].sentences)} sentences")
+    stage_table(text, stages, json.loads(truth.read_text(encoding="utf-8")))
 
 
-def stage_table(text, words, levels) -> None:
-    """What each alignment stage buys, on the seed recording's truth."""
+def aligned_by_stage(text, words, samples, levels, voice, engine, settings, audio_sha256):
+    """The alignment after each stage of `podium ingest` (as pipeline._align runs them), and the seconds of
+    the whole: [(stage, Alignment)], seconds."""
     from podium.alignment import align
-    from podium.ingest.evaluate import evaluate, load_truth
-    from podium.ingest.pipeline import build_record
+    from podium.ingest.forced import force_align
 
-    truth = load_truth(SEED / "seed_plain_truth.json")
-    print(f"\n{'stage (seed_plain, sentences)':<40}{'start med':>10}{'p95':>8}{'max':>8}{'end med':>9}{'p95':>8}{'max':>8}")
-    for name, lv in (("text alignment, Whisper word times", None), ("+ edges snapped to pauses", levels)):
-        result = align(text, words, language="zh", levels=lv)
-        record = build_record("x", text, result, {})
-        r = evaluate(record.paragraphs, record.sentences, record.unscripted, truth)
-        s, e = r["sentence_start"], r["sentence_end"]
-        print(f"{name:<40}{s['median']:>10.3f}{s['p95']:>8.3f}{s['max']:>8.3f}{e['median']:>9.3f}{e['p95']:>8.3f}{e['max']:>8.3f}")
+    started = time.perf_counter()
+    stages = [("text alignment, Whisper word times", align(text, words, language="zh")),
+              ("+ edges snapped to pauses", align(text, words, language="zh", levels=levels)),
+              ("+ voice (Silero VAD)", align(text, words, language="zh", levels=levels, voice=voice))]
+    regions = stages[-1][1].regions
+    if regions:
+        forced = force_align(samples, text, regions, engine=engine, model="base", settings=settings, language="zh",
+                             audio_sha256=audio_sha256)
+        stages.append(("+ forced alignment of what was not placed",
+                       align(text, words, language="zh", levels=levels, voice=voice, forced=forced)))
+    else:
+        stages.append(("+ forced alignment (nothing left to place)", stages[-1][1]))
+    return stages, time.perf_counter() - started
+
+
+def stage_table(text: str, stages, truth: dict) -> None:
+    """What each alignment stage buys, on the recording's truth (sentences)."""
+    from podium import schema
+    from podium.alignment.evaluate import evaluate
+
+    def stats(r: dict) -> str:
+        return (f"{r['median']:>10.3f}{r['p95']:>8.3f}{r['max']:>8.3f}" if r["n"] else f"{'–':>10}{'–':>8}{'–':>8}")
+
+    print(f"\n{'alignment stage (sentences)':<44}{'lost':>6}{'start med':>10}{'p95':>8}{'max':>8}"
+          f"{'end med':>10}{'p95':>8}{'max':>8}")
+    meeting = {"id": "x", "official_text": text}
+    for name, result in stages:
+        rows = schema.meeting_rows(meeting, schema.one_speech(meeting), result)
+        r = evaluate(rows.paragraphs, rows.sentences, rows.unscripted, truth)
+        print(f"{name:<44}{r['lost']['lost']:>6}{stats(r['sentence_start'])}{stats(r['sentence_end'])}")
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         print(json.dumps(child(int(sys.argv[2]), sys.argv[3] == "1")))
         sys.exit(0)
+    from podium.ingest.engines import ENGINES, default_engine
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-seed", action="store_true", help="only the text-length table")
+    parser.add_argument("--engine", choices=ENGINES, default=default_engine())
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
-    length_table()
-    if not args.skip_seed:
-        seed_table()
+    length_table(SIZES[:1] if args.smoke else SIZES)
+    if args.skip_seed:
+        sys.exit(0)
+    with tempfile.TemporaryDirectory() as scratch:
+        recording = (seed_excerpt(Path(scratch)) if args.smoke else
+                     (SEED / "seed_plain.mp3", SEED / "official.txt", SEED / "seed_plain_truth.json"))
+        seed_table(*recording, args.engine)
