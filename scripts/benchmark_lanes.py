@@ -1,7 +1,7 @@
 """Benchmark: where faster-whisper's time goes on CPU, and what the lanes and huge pages change. Prints a
 table; not a test.
 
-    .venv/bin/python scripts/benchmark_lanes.py [--recording PATH] [--seconds N]
+    .venv/bin/python scripts/benchmark_lanes.py [--recording PATH] [--seconds N] [--smoke]
 
 Each row transcribes the same samples with faster-whisper's batched pipeline (the default settings:
 batches of 8 per lane, VAD, word timestamps; no recovery pass, no alignment), in a process of its own:
@@ -12,6 +12,7 @@ each with glibc's malloc on 4 KB pages (glibc's default) or on transparent huge 
 of the encoder's large buffers cost.
 The encode / generate / align columns sum the time spent in those CTranslate2 calls over all lanes
 (thread-seconds): with 2 lanes they add up to about twice the wall time.
+`--smoke`: the seed speech's first two paragraphs (7.4 s), the two rows on huge pages.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from benchmark_common import cpu_model
+from benchmark_common import SEED, SMOKE_HELP, cpu_model, seed_excerpt
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = [("one lane, 4 KB pages", 1, False), ("one lane, huge pages", 1, True),
@@ -79,19 +81,29 @@ def transcribe_once(recording: Path, seconds: float | None, lanes: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recording", type=Path, default=ROOT / "tests" / "fixtures" / "seed" / "seed_plain.mp3")
+    parser.add_argument("--recording", type=Path, default=SEED / "seed_plain.mp3")
     parser.add_argument("--seconds", type=float, help="Only the first N seconds.")
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     parser.add_argument("--row", type=int, help=argparse.SUPPRESS)  # one row, in the child process
     args = parser.parse_args()
     if args.row is not None:
         print(json.dumps(transcribe_once(args.recording, args.seconds, ROWS[args.row][1])))
         return
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.smoke:
+            args.recording = seed_excerpt(Path(scratch))[0]
+        # smoke: the two huge-page rows, one lane against lanes (each row is a process loading the model)
+        table(args, [1, 3] if args.smoke else range(len(ROWS)))
+
+
+def table(args, rows) -> None:
     print(f"CPU: {cpu_model()}; base model, int8; {args.recording.name}"
           f"{f', first {args.seconds:.0f} s' if args.seconds else ''}; each row its own process")
     print("| configuration | wall s | CPU s (user+sys) | minor page faults | encode | generate | align | same text |")
     print("|---|---|---|---|---|---|---|---|")
     first = None
-    for i, (label, _, huge) in enumerate(ROWS):
+    for i in rows:
+        label, _, huge = ROWS[i]
         env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
         env["GLIBC_TUNABLES"] = f"glibc.malloc.hugetlb={1 if huge else 0}"
         command = [sys.executable, __file__, "--recording", str(args.recording), "--row", str(i)]

@@ -1,6 +1,6 @@
 """Benchmark: the meeting page of a long meeting, rendered in process. Prints a summary; not a test.
 
-    .venv/bin/python scripts/benchmark_meeting_page.py [--hours 3] [--sentences 1100] [--runs 20] [--keep DIR]
+    .venv/bin/python scripts/benchmark_meeting_page.py [--hours 3] [--sentences 1100] [--runs 20] [--keep DIR] [--smoke]
 
 Builds an archive holding one synthetic meeting of `--hours` hours and `--sentences` sentences (the
 sample speech's sentences, in paragraphs of 1-4 minutes; some not spoken, some partly spoken, and
@@ -8,7 +8,7 @@ off-script passages between paragraphs), written through the schema module (`sch
 and `ingest.store.write_meeting` like a real ingest. Then times `GET /meeting/<id>` through Datasette's
 in-process client (`ds.client`, no network): wall time and this process's CPU time (time.process_time),
 median and p95 over `--runs` requests after two warm-up requests. Exits 1 if the median wall time is
-over the budget (300 ms).
+over the budget (300 ms). `--smoke`: 6 minutes and 60 sentences, 3 runs.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
 import platform
 import random
 import statistics
@@ -25,19 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmark_common import ROOT, SMOKE_HELP, cpu_model
+
 BUDGET_MS = 300.0
 MEETING_ID = "long"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def build(db_path: Path, hours: float, n_sentences: int, seed: int = 0) -> dict:
@@ -138,7 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=1100)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="build the archive in this folder and keep it")
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.hours, args.sentences, args.runs, args.keep = 0.1, 60, 3, None
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
@@ -152,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
     walls, cpus = result["walls"], result["cpus"]
     median = statistics.median(walls)
-    print(f"CPU: {cpu_model()} ({os.cpu_count()} logical CPUs); Python {platform.python_version()}")
+    print(f"CPU: {cpu_model()}; Python {platform.python_version()}")
     print(f"meeting: {built['duration'] / 3600:.1f} h, {built['paragraphs']} paragraphs, "
           f"{built['sentences']} sentences, "
           f"{built['unscripted']} off-script passages (archive built in {build_s:.1f} s)")

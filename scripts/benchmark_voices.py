@@ -2,12 +2,13 @@
 
 Prints a table; not a test.
 
-    .venv/bin/python scripts/benchmark_voices.py [--recording zh_voices] [--method stable-ts] [--json OUT]
+    .venv/bin/python scripts/benchmark_voices.py [--recording zh_voices] [--method stable-ts] [--json OUT] [--smoke]
 
 The recordings are read from ../shared/fixtures (see its README.md): zh_voices (34 real Mandarin voices),
 zh_real, en_real and zh_aishell. They belong to other projects: never copy them into this repository; a
-recording whose folder is absent is skipped. Three methods per recording (`--method`), each run in its own
-process, with that process's wall time and CPU-seconds (user + system):
+recording whose folder is absent is skipped. `--smoke`: zh_aishell (17.4 s) and the default method only, or a
+line saying it is skipped when ../shared/fixtures lacks it. Three methods per recording (`--method`), each run
+in its own process, with that process's wall time and CPU-seconds (user + system):
 
 - "Podium default": `python -m podium eval AUDIO OFFICIAL TRUTH --json` (faster-whisper) with an empty
   transcript cache (converted weights are kept); the sentences it published are then re-aligned in this
@@ -46,14 +47,13 @@ import sqlite3
 import sys
 import tempfile
 import types
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from benchmark_common import cpu_model, empty_cache, run_measured
+from benchmark_common import SHARED_FIXTURES, cache_in_this_process, cpu_model, empty_cache, run_measured, skip
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 # name: (audio file in its folder, language given to stable-ts)
 RECORDINGS = {
     "zh_voices": ("meeting.flac", "zh"),
@@ -100,19 +100,6 @@ def load_truth(name: str) -> dict:
 
 
 # --- running a method in its own process --------------------------------------------------------------------
-
-@contextmanager
-def cache_in_this_process(cache: Path):
-    old = os.environ.get("PODIUM_CACHE_DIR")
-    os.environ["PODIUM_CACHE_DIR"] = str(cache)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("PODIUM_CACHE_DIR", None)
-        else:
-            os.environ["PODIUM_CACHE_DIR"] = old
-
 
 def realigned_sentences(audio: Path, official: Path, engine: str | None, cache: Path) -> list[dict]:
     """The sentence rows `podium eval` published, rebuilt here from the transcript it cached in `cache`
@@ -355,11 +342,17 @@ def main() -> None:
     parser.add_argument("--recording", action="append", choices=list(RECORDINGS), help="Default: all four.")
     parser.add_argument("--method", action="append", choices=list(METHODS), help="Default: all three.")
     parser.add_argument("--json", type=Path, metavar="OUT", help="Also write all results here.")
+    parser.add_argument("--smoke", action="store_true", help="A tiny run in seconds: zh_aishell, the default method "
+                        "only, writing only under the temporary directory.")
     parser.add_argument("--stable-ts", nargs=3, metavar=("AUDIO", "OFFICIAL", "LANGUAGE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stable_ts:
         stable_ts_main(*args.stable_ts)
         return
+    if args.smoke:
+        if not (FIXTURES / "zh_aishell").is_dir():
+            skip(f"{FIXTURES / 'zh_aishell'} is absent (other projects' recordings are read there, never copied)")
+        args.recording, args.method, args.json = ["zh_aishell"], ["default"], None
     methods = args.method or list(METHODS)
     if "stable-ts" in methods:
         require_stable_ts()
