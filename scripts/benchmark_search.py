@@ -1,27 +1,27 @@
 """Benchmark: search latency through Podium's site on a large synthetic archive. Prints a table; not a test.
 
-    .venv/bin/python scripts/benchmark_search.py [--sentences 1000000] [--db PATH] [--runs 100]
+    .venv/bin/python scripts/benchmark_search.py [--sentences 1000000] [--db PATH] [--runs 100] [--smoke]
 
 The archive at PATH is built if it is not there (and kept, so a second run measures the same archive):
 the sample speech's sentences, reshuffled per meeting, written through the schema module with every
 search index. Requests go through `podium serve --immutable` on loopback, one at a time, each with a term
 drawn at random from the archive's own text and never asked before (no result cache can help); the
-table pages' `_search` is measured the same way.
+table pages' `_search` is measured the same way. `--smoke`: 3,000 sentences in a temporary archive, 3 queries
+a row (2 for the table page). scripts/benchmark_export.py builds its archive the same way (`build`).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import re
 import statistics
-import sys
+import tempfile
 import time
 from pathlib import Path
 
-from benchmark_common import cpu_model
-
-ROOT = Path(__file__).resolve().parent.parent
+from benchmark_common import ROOT, SMOKE_HELP, cpu_model, serving
 LENGTHS = (1, 2, 3, 5)  # characters per query term
 
 
@@ -99,29 +99,8 @@ def measure(base: str, runs: int, table_runs: int) -> list[tuple[str, float, flo
                     hits += len(response.json()["rows"])
                 timings.sort()
                 results.append((f"{where} {length} char", statistics.median(timings),
-                                timings[int(0.95 * (len(timings) - 1))], len(terms), hits // max(1, len(terms))))
+                                timings[math.ceil(0.95 * len(timings)) - 1], len(terms), hits // max(1, len(terms))))
     return results
-
-
-def serve(db_path: Path):
-    """`podium serve --immutable` on a free loopback port; returns (process, base URL)."""
-    import socket
-    import subprocess
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "podium", "serve", "--db", str(db_path), "--port", str(port),
-                             "--immutable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 def main() -> None:
@@ -133,29 +112,35 @@ def main() -> None:
                         help="Built here if missing, and kept (default: ./benchmark-search.db).")
     parser.add_argument("--runs", type=int, default=100, help="Distinct queries per row of /search.")
     parser.add_argument("--table-runs", type=int, default=10, help="Distinct queries per row of table _search.")
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
-
-    if args.db.exists():
-        print(f"archive: {args.db} (reused)")
-    else:
-        build_s = build(args.db, args.sentences)
-        print(f"archive: {args.sentences:,} sentences built in {build_s:.0f} s")
-    size_mb = sum(p.stat().st_size for p in args.db.parent.glob(args.db.name + "*")) / 1e6
-    print(f"{size_mb:,.0f} MB; CPU: {cpu_model()}")
-    proc, base = serve(args.db)
-    server = psutil.Process(proc.pid)
-    try:
-        cpu_before, wall_before = sum(server.cpu_times()[:2]), time.perf_counter()
-        results = measure(base, args.runs, args.table_runs)
-        cpu = sum(server.cpu_times()[:2]) - cpu_before
-        wall = time.perf_counter() - wall_before
-    finally:
-        proc.terminate()
-        proc.wait()
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.smoke:
+            args.sentences, args.runs, args.table_runs = 3_000, 3, 2
+            args.db = Path(scratch) / "benchmark-search.db"
+        db_path = reuse_or_build(args.db, args.sentences)
+        with serving(db_path, "--immutable") as (proc, base):
+            server = psutil.Process(proc.pid)
+            cpu_before, wall_before = sum(server.cpu_times()[:2]), time.perf_counter()
+            results = measure(base, args.runs, args.table_runs)
+            cpu = sum(server.cpu_times()[:2]) - cpu_before
+            wall = time.perf_counter() - wall_before
     print(f"{'query':<18}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'rows/page':>11}   (HTTP, one at a time)")
     for label, median, p95, n, hits in results:
         print(f"{label:<18}{median:>10.1f}{p95:>9.1f}{n:>9}{hits:>11}")
     print(f"server: {cpu:.1f} CPU-seconds in {wall:.1f} s of wall time")
+
+
+def reuse_or_build(db_path: Path, sentences: int) -> Path:
+    """The archive at `db_path`, built there first if it is missing; prints which, its size and the CPU."""
+    if db_path.exists():
+        print(f"archive: {db_path} (reused)")
+    else:
+        build_s = build(db_path, sentences)
+        print(f"archive: {sentences:,} sentences built in {build_s:.0f} s")
+    size_mb = sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*")) / 1e6
+    print(f"{size_mb:,.0f} MB; CPU: {cpu_model()}")
+    return db_path
 
 
 if __name__ == "__main__":
