@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from podium import schema
+from podium.ingest import export
 from podium.ingest.engines import ENGINES
 from podium.ingest.pipeline import IngestError, IngestOptions, IngestResult, ingest, realign
 
@@ -54,7 +55,7 @@ def main() -> None:
 @click.option("--date", help="YYYY-MM-DD.")
 @click.option("--speaker", "speakers", multiple=True,
               help="The speaker of the speech of the n-th --text (repeat it as --text is repeated).")
-@click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True,
+@click.option("--language", type=click.Choice([*schema.LANGUAGES, "auto"]), default="auto", show_default=True,
               help="auto: from the official text.")
 @click.option("--model", default="base", show_default=True, help="Whisper model name.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
@@ -120,7 +121,7 @@ def _ingest_batch(path: Path, db_path: Path, quiet: bool, options: IngestOptions
 @click.argument("batch", type=click.Path(exists=True, path_type=Path))
 @click.option("--dask", "scheduler", required=True,
               help="A Dask scheduler address (tcp://host:8786), or local:N for N worker processes here.")
-@click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True)
+@click.option("--language", type=click.Choice([*schema.LANGUAGES, "auto"]), default="auto", show_default=True)
 @click.option("--model", default="base", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="Default: the fastest installed.")
 def transcribe_command(batch, scheduler, language, model, engine):
@@ -253,9 +254,9 @@ def reindex_command(db_path):
 @main.command(name="export")
 @click.argument("meeting_ids", nargs=-1)
 @click.option("--all", "all_meetings", is_flag=True, help="Every meeting in the archive.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "srt", "vtt", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="csv", show_default=True)
 @DB_OPTION
-@click.option("--level", type=click.Choice(["sentence", "paragraph"]), default="sentence", show_default=True)
+@click.option("--level", type=click.Choice(export.LEVELS), default="sentence", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: standard output.")
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 BOM, for Excel.")
 @click.option("--clips", type=click.Path(file_okay=False, path_type=Path),
@@ -285,7 +286,7 @@ def export_command(meeting_ids, all_meetings, fmt, db_path, level, output, bom, 
 @click.argument("official", type=click.Path(exists=True, path_type=Path))
 @click.argument("truth", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--language", type=click.Choice(["zh", "en", "auto"]), default="auto", show_default=True)
+@click.option("--language", type=click.Choice([*schema.LANGUAGES, "auto"]), default="auto", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="Default: the fastest installed.")
 @click.option("--setting", "settings", multiple=True, metavar="NAME=JSON",
               help="Change one decoding setting, e.g. batch_size=null or recover_rounds=0 (to compare settings).")

@@ -18,7 +18,6 @@ import sqlite3
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,8 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 3
 STATUSES = ("spoken", "partial", "estimated", "not_spoken")
+LANGUAGES = ("zh", "en")  # of the official texts and recordings Podium aligns
+MEETING_ID = re.compile(r"^[A-Za-z0-9_-]+$")  # a meeting's ID: safe in a URL, a file name and every row ID
 
 
 @dataclass(frozen=True)
@@ -213,13 +214,6 @@ def unscripted_id(meeting_id: str, seq: int) -> str:
     return f"{meeting_id}_u{seq:04d}"
 
 
-def moment_url(meeting_id: str, start: float | None, paragraph_seq: int | None = None,
-               sentence_seq: int | None = None) -> str:
-    """The site's link to a moment of a meeting; to a sentence, which the page then marks."""
-    mark = f"?s={paragraph_seq}-{sentence_seq}" if sentence_seq is not None else ""
-    return f"/meeting/{meeting_id}{mark}" + (f"#t={start:g}" if start is not None else "")
-
-
 def speech_id(meeting_id: str, seq: int) -> str:
     return f"{meeting_id}_s{seq:02d}"
 
@@ -261,6 +255,7 @@ def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) ->
     transcript's text, in simplified script for Chinese like the official texts, and belong to the speech
     during which they were said (none: before, between or after the speeches).
     """
+    from podium.alignment.spans import mean_confidence
     from podium.alignment.text import to_simplified
 
     meeting_id, text = meeting["id"], meeting["official_text"]
@@ -285,14 +280,11 @@ def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) ->
         own = [s for s in alignment.sentences if speech_of(s.start_char) == k]
         starts = [s.start for s in own if s.start is not None]
         ends = [s.end for s in own if s.end is not None]
-        weights = [max(1, s.end_char - s.start_char) for s in own]
         rows.speeches.append({
             "id": speech_id(meeting_id, k), "meeting_id": meeting_id, "seq": k, "title": speech.title,
             "speaker": speech.speaker, "official_text": text[speech.start_char:speech.end_char],
             **_timed(min(starts, default=None), max(ends, default=None)),
-            # a sentence found counts by how sure that is; one not spoken counts nothing, however sure
-            "matched_share": round(sum(w * s.confidence for w, s in zip(weights, own) if s.status != "not_spoken")
-                                   / max(1, sum(weights)), 4),
+            "matched_share": round(mean_confidence(own, found_only=True), 4),
             **{status: sum(s.status == status for s in own) for status in STATUSES},
         })
 
@@ -329,16 +321,11 @@ def one_speech(meeting: dict) -> list[Speech]:
 _CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f])")
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def search_tokens(text: str | None) -> str:
     """Text as the character index sees it: NFKC, simplified script, a space around every Chinese character."""
-    return _CJK.sub(r" \1 ", _t2s().convert(unicodedata.normalize("NFKC", text or "")))
+    from podium.alignment.text import to_simplified
+
+    return _CJK.sub(r" \1 ", to_simplified(unicodedata.normalize("NFKC", text or "")))
 
 
 def char_phrase(term: str) -> str | None:

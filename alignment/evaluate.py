@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .pauses import merge_spans, time_within
 from .spans import CHECK_BELOW, to_check
 
 TRUTH_STATUS = {"partially_spoken": "partial", "spoken_with_replacement": "spoken", "spoken_with_repetition": "spoken"}
@@ -65,15 +66,8 @@ def _errors(pairs: list[tuple[float | None, float | None]]) -> dict:
 def _covered(span: tuple[float, float], intervals: list[tuple[float, float]]) -> float:
     """Share of `span` covered by the union of `intervals`."""
     lo, hi = span
-    if hi <= lo:
-        return 0.0
-    total, cursor = 0.0, lo
-    for a, b in sorted(intervals):
-        a, b = max(a, cursor), min(b, hi)
-        if b > a:
-            total += b - a
-            cursor = b
-    return total / (hi - lo)
+    union = merge_spans(np.array(intervals, dtype=float).reshape(-1, 2))
+    return time_within(union, lo, hi) / (hi - lo) if hi > lo else 0.0
 
 
 def evaluate(paragraphs: list[dict], sentences: list[dict], unscripted: list[dict], truth: dict) -> dict:

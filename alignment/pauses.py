@@ -127,7 +127,8 @@ def voiced_spans(levels: np.ndarray, options: PauseOptions | None = None, *, min
     return spans[spans[:, 1] - spans[:, 0] >= min_voiced]
 
 
-def _merge(spans: np.ndarray) -> np.ndarray:
+def merge_spans(spans: np.ndarray) -> np.ndarray:
+    """(n × 2) spans as their union: sorted, overlapping ones joined."""
     spans = spans[np.argsort(spans[:, 0])] if len(spans) else spans.reshape(0, 2)
     out: list[list[float]] = []
     for start, end in spans:
@@ -141,7 +142,7 @@ def _merge(spans: np.ndarray) -> np.ndarray:
 def subtract_spans(spans: np.ndarray, cut: np.ndarray, *, min_length: float = 0.0) -> np.ndarray:
     """`spans` minus the union of `cut`, both (n × 2) [start, end) in seconds; pieces shorter than
     `min_length` are left out."""
-    out, cut = [], _merge(np.asarray(cut, dtype=float).reshape(-1, 2))
+    out, cut = [], merge_spans(np.asarray(cut, dtype=float).reshape(-1, 2))
     for start, end in np.asarray(spans, dtype=float).reshape(-1, 2):
         for c_start, c_end in cut[(cut[:, 1] > start) & (cut[:, 0] < end)]:
             if c_start > start:

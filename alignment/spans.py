@@ -17,6 +17,14 @@ def to_check(status: str, confidence: float | None) -> bool:
     return status in (ESTIMATED, PARTIAL) or confidence is None or confidence < CHECK_BELOW
 
 
+def mean_confidence(spans, *, found_only: bool = False) -> float:
+    """The confidence of several timed spans together: each counts by its length in characters. With
+    `found_only`, one not spoken counts nothing, however sure that is (the share of a text found)."""
+    weights = [max(1, s.end_char - s.start_char) for s in spans]
+    total = sum(w * s.confidence for w, s in zip(weights, spans) if not (found_only and s.status == NOT_SPOKEN))
+    return total / sum(weights) if spans else 0.0
+
+
 class WrongTextError(ValueError):
     """The transcript does not match the official text at all."""
 

@@ -26,8 +26,6 @@ WILDCARD = "\x00*"  # key of a redaction token: equal to no other key
 _OPEN_BRACKETS = "（(［[【〔"
 _CLOSE_BRACKETS = "）)］]】〕"
 
-_t2s = opencc.OpenCC("t2s")
-
 # A number as written: digits with optional thousands commas / decimal part,
 # with an optional percent sign before or after.
 _NUMBER = re.compile(r"%?\d+(?:,\d{3})*(?:\.\d+)?%?")  # matched after NFKC: ％ is %
@@ -45,14 +43,29 @@ class Token:
     def wildcard(self) -> bool:
         return self.key == WILDCARD
 
+    @property
+    def required(self) -> bool:
+        """Whether the text counts as not said without it: not a gloss, not a redaction."""
+        return not self.optional and not self.wildcard
+
 
 def is_cjk(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\U00020000" <= char <= "\U0002ffff"
 
 
+@lru_cache(maxsize=None)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
 def to_simplified(text: str) -> str:
     """Traditional -> simplified Chinese, same length where OpenCC allows it."""
-    return _t2s.convert(text)
+    return _converter("t2s").convert(text)
+
+
+def to_traditional(text: str) -> str:
+    """Simplified -> traditional Chinese."""
+    return _converter("s2t").convert(text)
 
 
 def detect_language(text: str) -> str:

@@ -25,7 +25,6 @@ from .textfile import read_official_text
 from .transcribe import transcribe
 from .voice import speech_spans
 
-SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MEDIA_DIR = "media"  # beside the database
 
@@ -154,12 +153,12 @@ def prepare(
     audio_path, db_path = Path(audio_path), Path(db_path)
     text_paths = [Path(text_paths)] if isinstance(text_paths, (str, Path)) else [Path(p) for p in text_paths]
     meeting_id = options.meeting_id or slug_from_path(audio_path)
-    if not SLUG.match(meeting_id):
+    if not schema.MEETING_ID.match(meeting_id):
         raise IngestError(f"{meeting_id!r}: an ID may hold only letters, digits, '-' and '_'")
     if options.date is not None and not DATE.match(options.date):
         raise IngestError(f"{options.date!r}: give the date as YYYY-MM-DD")
-    if options.language not in ("zh", "en", "auto"):
-        raise IngestError(f"{options.language!r}: the language is zh, en or auto")
+    if options.language not in (*schema.LANGUAGES, "auto"):
+        raise IngestError(f"{options.language!r}: the language is {', '.join(schema.LANGUAGES)} or auto")
     engine = options.engine or default_engine()
     if engine not in ENGINES:
         raise IngestError(f"{engine!r}: the engine is one of {', '.join(ENGINES)}")

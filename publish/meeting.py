@@ -13,6 +13,15 @@ def hms(seconds: float | None) -> str:
     return schema.hms(seconds, decimals=1) or ""
 
 
+def meeting_url(meeting_id: str, start: float | None = None, paragraph_seq: int | None = None,
+                sentence_seq: int | None = None) -> str:
+    """The site's link to a meeting, to a moment of it (`#t=`), or to a sentence (`?s=`, which the page then
+    marks). podium.js reads these same forms (its `#t=` and `?s=` handling): change both together."""
+    mark = f"?s={paragraph_seq}-{sentence_seq}" if sentence_seq is not None else ""
+    moment = f"#t={start:.3f}".rstrip("0").rstrip(".") if start is not None else ""  # ms, as stored
+    return f"/meeting/{meeting_id}{mark}{moment}"
+
+
 def mark_to_check(sentences: list[dict]) -> int:
     """Set each sentence's `to_check` (a person should check it first: `podium.alignment.to_check`);
     returns how many are marked."""

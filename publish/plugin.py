@@ -18,7 +18,7 @@ from podium.schema import char_phrase
 
 from . import routes
 from .i18n import choose_language, labels
-from .meeting import hms
+from .meeting import hms, meeting_url
 from .metadata import DB_NAME
 
 TIMED_TABLES = ("paragraphs", "sentences", "unscripted")
@@ -53,8 +53,8 @@ def render_cell(row, value, column, table, database):
         end = end.get("value")
     return Markup(
         '<button type="button" class="podium-play" data-src="/media/{m}" data-start="{s}" data-end="{e}" '
-        'title="Play">▶</button> <a href="/meeting/{m}#t={s}">{label}</a>'
-    ).format(m=meeting_id, s=value, e="" if end is None else end, label=hms(value))
+        'title="Play">▶</button> <a href="{url}">{label}</a>'
+    ).format(m=meeting_id, s=value, e="" if end is None else end, url=meeting_url(meeting_id, value), label=hms(value))
 
 
 @hookimpl(trylast=True)  # after Datasette's own sql_functions plugin, so that this definition wins

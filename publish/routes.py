@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -20,14 +19,13 @@ from datasette import Response
 from datasette.utils.asgi import AsgiStream
 from markupsafe import Markup
 
-from podium.schema import SEARCH_COLUMNS
+from podium.schema import MEETING_ID, SEARCH_COLUMNS
 
 from .i18n import choose_language, labels
-from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check
+from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check, meeting_url
 from .metadata import DB_NAME
 from .search import QueryError, SearchQuery, count, export_batch, parse_query, ranked_window, search
 
-_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def _archive(datasette):
@@ -43,7 +41,7 @@ async def media(scope, receive, send, datasette, request):
 
     meeting_id = request.url_vars["id"]
     db = _archive(datasette)
-    if not _ID.match(meeting_id) or db is None:
+    if not MEETING_ID.match(meeting_id) or db is None:
         return await _not_found(send)
     row = (await db.execute("select media_path from meetings where id = ?", [meeting_id])).first()
     root = getattr(datasette, "_podium_root", None) or Path(db.path).parent
@@ -139,6 +137,7 @@ async def search_page(datasette, request):
         "podium_search.html",
         {
             "q": query.q, "query": query, "rows": rows, "meetings": meetings, "t": labels(language),
+            "meeting_url": meeting_url,
             "error": error, "total": sum(counts.values()), "titles": {m["id"]: m["title"] for m in meetings},
             "ranked_window": not error and ranked_window(query, sum(counts.values())),
             "per_meeting": [(m, n, _page_url(request, "/search", meeting=m, page=1)) for m, n in counts.items()],
@@ -163,7 +162,7 @@ async def home_page(datasette, request):
         "from meetings m order by m.date desc, m.id")).rows]
     html = await datasette.render_template(
         "podium_index.html",
-        {"meetings": meetings, "hms": hms, "t": labels(language), "lang": language,
+        {"meetings": meetings, "hms": hms, "meeting_url": meeting_url, "t": labels(language), "lang": language,
          "lang_url": _page_url(request, "/", lang="en" if language == "zh" else "zh")},
         request=request,
     )
@@ -173,7 +172,7 @@ async def home_page(datasette, request):
 async def meeting_page(datasette, request):
     meeting_id = request.url_vars["id"]
     db = _archive(datasette)
-    if db is None or not _ID.match(meeting_id):
+    if db is None or not MEETING_ID.match(meeting_id):
         return Response.text("Not found", status=404)
     meeting = (await db.execute("select * from meetings where id = ?", [meeting_id])).first()
     if meeting is None:
@@ -195,11 +194,12 @@ async def meeting_page(datasette, request):
         "podium_meeting.html",
         {
             "meeting": dict(meeting), "blocks": build_blocks(paragraphs, sentences, unscripted), "hms": hms,
+            "meeting_url": meeting_url,
             "timeline": build_timeline(meeting["duration"], sentences, unscripted, speeches),
             "timeline_kinds": TIMELINE_KINDS, "speeches": speeches if len(speeches) > 1 else [],
             "speeds": SPEEDS, "to_check": to_check,
             "t": labels(language), "lang": language, "other_lang": "en" if language == "zh" else "zh",
-            "lang_url": _page_url(request, f"/meeting/{meeting_id}", lang="en" if language == "zh" else "zh"),
+            "lang_url": _page_url(request, meeting_url(meeting_id), lang="en" if language == "zh" else "zh"),
             "csv_url": f"/{DB_NAME}/sentences.csv?" + urlencode({"meeting_id": meeting_id, "_stream": "on",
                                                                   "_sort": "id", "_size": "max"}),
         },

@@ -15,18 +15,15 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-import opencc
+from podium.alignment.text import to_simplified, to_traditional
+from podium.schema import MEETING_ID, char_phrase
 
-from podium.schema import char_phrase, moment_url
-
-_t2s = opencc.OpenCC("t2s")
-_s2t = opencc.OpenCC("s2t")
+from .meeting import meeting_url
 
 KINDS = ("official", "unscripted")
 KIND_TABLES = {"official": "sentences", "unscripted": "unscripted"}  # the table each kind of hit comes from
 MAX_SIZE = 200  # results per page at most
 MAX_PAGE = 1000  # pages beyond this are refused: past 200,000 results a reader narrows the search instead
-_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 OPERATORS = re.compile(r'["*^()]|\b(AND|OR|NOT|NEAR)\b')  # FTS5 syntax a reader may type; searched as text
 RANK_WINDOW = 5_000  # matches ranked for an unfiltered query: the newest, when a term is very common
 
@@ -86,7 +83,7 @@ def parse_query(args) -> SearchQuery:
     kind, meeting_id = arg("kind"), arg("meeting")
     if kind not in (None, *KINDS):
         raise QueryError(f"kind={kind}: give official or unscripted")
-    if meeting_id is not None and not _ID.match(meeting_id):
+    if meeting_id is not None and not MEETING_ID.match(meeting_id):
         raise QueryError(f"meeting={meeting_id}: not a meeting ID")
     return SearchQuery(q=args.get("q") or "", meeting_id=meeting_id, date_from=date("date_from"),
                        date_to=date("date_to"), kind=kind, page=number("page", 1, MAX_PAGE),
@@ -95,7 +92,7 @@ def parse_query(args) -> SearchQuery:
 
 def variants(term: str) -> list[str]:
     """The term as written, in simplified and in traditional script."""
-    return list(dict.fromkeys([term, _t2s.convert(term), _s2t.convert(term)]))
+    return list(dict.fromkeys([term, to_simplified(term), to_traditional(term)]))
 
 
 def _matches(kind: str, query: SearchQuery, params: dict) -> list[tuple[str, str]]:
@@ -165,7 +162,7 @@ def _result(row: dict, terms: list[str]) -> dict:
     row["sentence_seq"] = row.pop("seq")
     row.pop("score", None)
     row["snippet"] = snippet(row["text"], terms)
-    row["url"] = moment_url(row["meeting_id"], row["start"], row["paragraph_seq"], row["sentence_seq"])
+    row["url"] = meeting_url(row["meeting_id"], row["start"], row["paragraph_seq"], row["sentence_seq"])
     return row
 
 
