@@ -3,8 +3,8 @@ Prints a table; not a test.
 
     .venv/bin/python scripts/benchmark_batch.py [--files 20] [--smoke]
 
-The recordings are the AISHELL and JFK fixtures, each copy padded with a different length of silence so
-that every file is new to the transcript cache. Every row starts from an empty cache and archive.
+The recordings are the AISHELL and JFK clips (other projects' recordings, read from ../shared/fixtures), each
+copy padded with a different length of silence so that every file is new to the transcript cache. Every row starts from an empty cache and archive.
 `--smoke`: 1 file, the seed speech's first two paragraphs (7.4 s), one process and a cluster of 1.
 """
 
@@ -19,9 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmark_common import ROOT, SMOKE_HELP, cpu_model, models_dir, seed_excerpt
-
-FIXTURES = ROOT / "tests" / "fixtures"
+from benchmark_common import SHARED_FIXTURES, SMOKE_HELP, cpu_model, models_dir, seed_excerpt
 
 
 def podium(*args, cwd, env):
@@ -44,8 +42,12 @@ def main() -> None:
             args.files, clusters = 1, clusters[:2]
             sources = [seed_excerpt(tmp)[:2]]
         else:
-            sources = [(FIXTURES / "zh_aishell" / "audio.wav", FIXTURES / "zh_aishell" / "official.txt"),
-                       (FIXTURES / "en_jfk" / "jfk.flac", FIXTURES / "en_jfk" / "official.txt")]
+            sources = [(SHARED_FIXTURES / "zh_aishell" / "audio.wav", SHARED_FIXTURES / "zh_aishell" / "official.txt"),
+                       (SHARED_FIXTURES / "en_jfk" / "jfk.flac", SHARED_FIXTURES / "en_jfk" / "official.txt")]
+            missing = [str(audio) for audio, _ in sources if not audio.is_file()]
+            if missing:
+                raise SystemExit(f"not here: {', '.join(missing)} (other projects' recordings, read from "
+                                 f"{SHARED_FIXTURES}); --smoke runs on the seed speech alone")
         lengths = [len(decode(audio)) / SAMPLE_RATE for audio, _ in sources]
         batch = tmp / "batch"
         batch.mkdir()
