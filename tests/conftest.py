@@ -16,17 +16,58 @@ ROOT = Path(__file__).resolve().parent.parent  # the repository
 FIXTURES = ROOT / "tests" / "fixtures"  # in the repository, so that a clone tests itself
 
 
+# --- the test session writes under its temporary directory only ---------------------------------------------
+
+MODELS: Path | None = None  # the converted model weights every transcript cache of the session uses
+
+
+@pytest.fixture(scope="session", autouse=True)
+def podium_cache(request, tmp_path_factory):
+    """HOME, the XDG folders and Podium's cache point into the session's temporary directory, for this
+    process and every process it starts (podium ingest, podium serve, Dask workers, Chromium): the tests
+    write nothing into the user's home. The transcript cache is new, so every run transcribes for real.
+
+    Converted model weights: the fast tier converts none, and gets an empty models folder of its own. A
+    session that runs slow tests (real Whisper) shares the user's converted models instead (models/ here
+    links to them): converting the packaged weights takes a minute and a few hundred MB, and is not what
+    those tests test (tests/test_weights.py converts into a folder of its own). Only there may a slow
+    session write into the user's cache: the first conversion, when the user has none yet."""
+    global MODELS
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    from podium.ingest.paths import cache_dir
+
+    slow = any(item.get_closest_marker("slow") for item in request.session.items)
+    user_models = cache_dir() / "models" if slow else None  # read before HOME moves
+    session = tmp_path_factory.mktemp("session")
+    home = session / "home"
+    cache = session / "podium-cache"
+    with pytest.MonkeyPatch.context() as env:
+        for name, path in (("HOME", home), ("XDG_CACHE_HOME", home / ".cache"), ("XDG_CONFIG_HOME", home / ".config"),
+                           ("XDG_DATA_HOME", home / ".local" / "share"), ("XDG_STATE_HOME", home / ".local" / "state"),
+                           ("PODIUM_CACHE_DIR", cache)):
+            path.mkdir(parents=True, exist_ok=True)
+            env.setenv(name, str(path))
+        MODELS = cache / "models"
+        if user_models is not None:
+            user_models.mkdir(parents=True, exist_ok=True)
+            MODELS.symlink_to(user_models, target_is_directory=True)
+        else:
+            MODELS.mkdir()
+        set_hypothesis_home_dir(session / "hypothesis")  # its example database, not .hypothesis/ in the checkout
+        try:
+            yield cache
+        finally:
+            set_hypothesis_home_dir(None)
+            MODELS = None
+
+
 @contextmanager
 def fresh_cache(directory: Path):
-    """PODIUM_CACHE_DIR pointed at the transcript cache in `directory` (empty when new) for the duration.
-
-    Converted model weights are shared with the user's cache: converting is not what is tested
-    here (tests/test_weights.py converts into a directory of its own).
-    """
-    models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "podium" / "models"
-    models.mkdir(parents=True, exist_ok=True)
+    """PODIUM_CACHE_DIR pointed at the transcript cache in `directory` (empty when new) for the duration,
+    with the session's converted models (see `podium_cache`)."""
     if not (directory / "models").exists():
-        (directory / "models").symlink_to(models, target_is_directory=True)
+        (directory / "models").symlink_to(MODELS, target_is_directory=True)
     old = os.environ.get("PODIUM_CACHE_DIR")
     os.environ["PODIUM_CACHE_DIR"] = str(directory)
     try:
@@ -36,13 +77,6 @@ def fresh_cache(directory: Path):
             os.environ.pop("PODIUM_CACHE_DIR", None)
         else:
             os.environ["PODIUM_CACHE_DIR"] = old
-
-
-@pytest.fixture(scope="session", autouse=True)
-def podium_cache(tmp_path_factory):
-    """A fresh transcript cache for the test session, so every test run transcribes for real."""
-    with fresh_cache(tmp_path_factory.mktemp("podium-cache")) as cache:
-        yield cache
 
 
 def podium(*args, cwd):
