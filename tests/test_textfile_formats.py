@@ -14,7 +14,6 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from podium.alignment import split_text
-from podium.ingest import documents
 from podium.ingest.textfile import TextFileError, decode_html, read_official_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -86,9 +85,12 @@ def test_docx_tables_are_read_cell_by_cell(tmp_path):
     assert read_official_text(path) == "会议议程\n时间\n议程\n上午九时\n县长讲话\n书记讲话\n（传达文件）\n散会。\n"
 
 
+# the passage en.pdf sets (make_formats.py): its text only; the recording is another project's, in ../shared
+JFK = "And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+
+
 def test_english_pdf_lines_join_with_spaces_and_hyphenated_word_rejoined():
-    jfk = (FIXTURES / "en_jfk" / "official.txt").read_text(encoding="utf-8").strip()
-    assert read_official_text(FORMATS / "en.pdf") == f"Inaugural Address\n{jfk}\nJohn F. Kennedy, 1961.\n"
+    assert read_official_text(FORMATS / "en.pdf") == f"Inaugural Address\n{JFK}\nJohn F. Kennedy, 1961.\n"
 
 
 TABLE_PAGE = """<html><head>
@@ -217,69 +219,108 @@ def test_docx_moved_text_is_read_at_its_new_place(tmp_path):
     assert read_official_text(path) == "标题\n第一句。\n第二句。移动的句子。\n"
 
 
-# --- how PDF lines become paragraphs, on lines set by hand (x grows rightwards, y upwards)
+# --- how PDF lines become paragraphs, on PDFs whose lines are set by hand (x grows rightwards, y upwards)
 
 
-def pdf_line(text: str, x0: float, x1: float, y: float, *, size: float = 10.0, page: int = 0) -> documents._Line:
-    """A line as read from a PDF whose characters are `size` wide (Chinese) or half that (Latin)."""
-    if documents._wide(text[0]):
-        first_word = size * len(re.match(r".[，。、；：！？）”]*", text).group())
-        chinese = True
-    else:
-        first_word = size / 2 * len(text.split()[0])
-        chinese = False
-    return documents._Line(text, x0, x1, y, y + size, size, first_word, page, chinese)
+def pdf_line(text: str, x0: float, y: float, *, size: float = 10.0, right: float | None = None) -> tuple:
+    """A line of `text` from x0 on the baseline y: each Chinese character `size` wide, each Latin one half
+    that; justified up to `right` when given (the extra room between characters in a Chinese line, between
+    words in another), else as long as its characters."""
+    return text, x0, y, size, right
 
 
-def test_pdf_chinese_lines_join_into_paragraphs():
-    lines = [
-        pdf_line("一、第一段开头缩进两个字符，这一行排满了。", 20, 200, 700),
-        pdf_line("第二行也排满，行末是数字创5", 0, 200, 685),  # a number and letters broken over lines
-        pdf_line("A攻坚行动，段末这一行恰好排满到右边。", 0, 200, 670),  # full, yet the paragraph ends
-        pdf_line("二、下一段缩进：只有缩进说明这里另起一段。", 20, 200, 655),
-        pdf_line("这一行短一个字，因为下一行不能以逗号开头", 0, 190, 640),
-        pdf_line("是，所以把“是”也挪了下来。", 0, 120, 625),  # ends short: the paragraph ends
-        pdf_line("不缩进的新段落。", 0, 80, 610),
-    ]
-    assert documents._paragraphs([lines]) == [
-        "一、第一段开头缩进两个字符，这一行排满了。第二行也排满，行末是数字创5A攻坚行动，段末这一行恰好排满到右边。",
+def write_pdf(path: Path, pages: list[list[tuple]]) -> None:
+    """A PDF of the given pages of `pdf_line`s, set as a printer sets a Chinese document: Adobe's STSong-Light
+    (not embedded; the reader knows its characters by the Adobe-GB1 collection), full-width characters and
+    half-width Latin ones, every character placed where the line's justification puts it."""
+    objects = {
+        1: "<< /Type /Catalog /Pages 2 0 R >>",
+        3: "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
+        4: "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
+           "/Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R /DW 1000 /W [1 95 500] >>",
+        5: "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -120 1000 880] /ItalicAngle 0 "
+           "/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    }
+    kids = []
+    for n, lines in enumerate(pages):
+        ops = []
+        for text, x0, y, size, right in lines:
+            widths = [size if ord(c) > 0x7E else size / 2 for c in text]
+            spaces = [k for k, c in enumerate(text) if c == " "]
+            gaps = spaces if spaces and ord(text[0]) <= 0x7E else list(range(len(text) - 1))
+            extra = (right - x0 - sum(widths)) / len(gaps) if right is not None and gaps else 0.0
+            x = x0
+            for k, (c, width) in enumerate(zip(text, widths)):
+                ops.append(f"BT /F1 {size} Tf 1 0 0 1 {x:.3f} {y} Tm <{ord(c):04X}> Tj ET")
+                x += width + (extra if k in gaps else 0.0)
+        stream = "\n".join(ops)
+        page, content = 6 + 2 * n, 7 + 2 * n
+        objects[content] = f"<< /Length {len(stream.encode())} >>\nstream\n{stream}\nendstream"
+        objects[page] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 842] /Resources << /Font << /F1 3 0 R >> >> "
+                         f"/Contents {content} 0 R >>")
+        kids.append(f"{page} 0 R")
+    objects[2] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    out, offsets = bytearray(b"%PDF-1.4\n"), {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += f"{number} 0 obj\n{objects[number]}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offsets[k]:010d} 00000 n \n" for k in sorted(objects)).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+
+
+def test_pdf_chinese_lines_join_into_paragraphs(tmp_path):
+    write_pdf(tmp_path / "zh.pdf", [[  # a text block from x 0 to 240: 24 characters
+        pdf_line("一、第一段开头缩进两个字符，这一行排满了。", 20, 700, right=240),
+        pdf_line("第二行也排满，行末是数字和字母被拆开的创5", 0, 685, right=240),  # a number and letters broken over lines
+        pdf_line("A攻坚行动，段末这一行恰好排满到右边。", 0, 670, right=240),  # full, yet the paragraph ends
+        pdf_line("二、下一段缩进：只有缩进说明这里另起一段。", 20, 655, right=240),
+        pdf_line("这一行短一个字，因为下一行不能以逗号开头", 0, 640, right=230),
+        pdf_line("是，所以把“是”也挪了下来。", 0, 625),  # ends short: the paragraph ends
+        pdf_line("不缩进的新段落。", 0, 610),
+    ]])
+    assert read_official_text(tmp_path / "zh.pdf").splitlines() == [
+        "一、第一段开头缩进两个字符，这一行排满了。第二行也排满，行末是数字和字母被拆开的创5A攻坚行动，段末这一行恰好排满到右边。",
         "二、下一段缩进：只有缩进说明这里另起一段。这一行短一个字，因为下一行不能以逗号开头是，所以把“是”也挪了下来。",
         "不缩进的新段落。",
     ]
 
 
-def test_pdf_english_lines_join_with_spaces_and_hyphens_sensibly():
-    lines = [
-        pdf_line("A Very Long Title Set", 40, 160, 760, size=14),  # centred over two lines
-        pdf_line("Over Two Lines", 60, 140, 742, size=14),
-        pdf_line("The well-known rule is that a well-", 0, 195, 715),
-        pdf_line("known hyphen stays, but a hyphen-", 0, 190, 702),
-        pdf_line("ated word goes back together and", 0, 199, 689),
-        pdf_line("After a blank line, the cases of COVID-", 0, 199, 663),  # space above: a new paragraph
-        pdf_line("19 rose.", 0, 40, 650),
-    ]
-    assert documents._paragraphs([lines]) == [
+def test_pdf_english_lines_join_with_spaces_and_hyphens_sensibly(tmp_path):
+    write_pdf(tmp_path / "en.pdf", [[  # a text block from x 0 to 200
+        pdf_line("A Very Long Title Set", 26.5, 760, size=14),  # centred over two lines
+        pdf_line("Over Two Lines", 51, 742, size=14),
+        pdf_line("The well-known rule is that a well-", 0, 715, right=200),
+        pdf_line("known hyphen stays, but a hyphen-", 0, 702, right=200),
+        pdf_line("ated word goes back together and", 0, 689, right=200),
+        pdf_line("After a blank line, the cases of COVID-", 0, 663, right=200),  # space above: a new paragraph
+        pdf_line("19 rose.", 0, 650),
+    ]])
+    assert read_official_text(tmp_path / "en.pdf").splitlines() == [
         "A Very Long Title Set Over Two Lines",
         "The well-known rule is that a well-known hyphen stays, but a hyphenated word goes back together and",
         "After a blank line, the cases of COVID-19 rose.",
     ]
 
 
-def test_pdf_running_headers_footers_and_page_numbers_are_dropped():
-    body = [("同志们：", "今天召开全县大会。"), ("一是抓落实。", "二是强作风。"), ("三是保稳定。", "谢谢大家。")]
+def test_pdf_running_headers_footers_and_page_numbers_are_dropped(tmp_path):
+    body = [("同志们：", "今天召开全县大会，部署全年工作。"), ("一是抓落实。", "二是强作风。"), ("三是保稳定。", "谢谢大家。")]
     pages = [
         [
-            pdf_line("XX县人民政府办公室 2022年第1期", 0, 200, 800, page=n),  # header, with a number in it
-            pdf_line(first, 0, 40, 700, page=n),
-            pdf_line("3", 0, 10, 685, page=n),  # a number alone, but not at a page's edge: kept
-            pdf_line(last, 20, 200, 670, page=n),
-            pdf_line(f"第 {n + 1} 页 共 3 页", 80, 120, 40, page=n),
+            pdf_line("XX县人民政府办公室 2022年第1期", 0, 800),  # header, with a number in it
+            pdf_line(first, 20, 700),
+            pdf_line("3", 0, 685),  # a number alone, but not at a page's edge: kept
+            pdf_line(last, 20, 670),
+            pdf_line(f"第 {n + 1} 页 共 3 页", 80, 40),
         ]
         for n, (first, last) in enumerate(body)
     ]
-    pages[2][-1] = pdf_line("— 3 —", 90, 110, 40, page=2)
-    kept = [[line.text for line in page] for page in documents._drop_furniture(pages)]
-    assert kept == [[first, "3", last] for first, last in body]
+    pages[2][-1] = pdf_line("— 3 —", 90, 40)
+    write_pdf(tmp_path / "pages.pdf", pages)
+    assert read_official_text(tmp_path / "pages.pdf").splitlines() == [
+        line for first, last in body for line in (first, "3", last)]
 
 
 def test_a_folder_batch_finds_the_text_beside_a_recording_in_any_format(tmp_path):
