@@ -7,13 +7,27 @@ import sqlite3
 import subprocess
 import sys
 import time
+import wave
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
-FIXTURES = ROOT / "tests" / "fixtures"  # in the repository, so that a clone tests itself
+FIXTURES = ROOT / "tests" / "fixtures"  # our own recordings and texts, in the repository: a clone tests itself
+# other projects' recordings (AISHELL, JFK, LJ Speech, ...), beside the repository and never copied into it; CI
+# has them. A test that needs one asks `shared(name)`, and is skipped with the reason where they are absent.
+SHARED = ROOT.parent / "shared" / "fixtures"
+
+
+def shared(name: str) -> Path:
+    """The folder ../shared/fixtures/<name>, or the test that asks for it skipped, saying why."""
+    folder = SHARED / name
+    if not folder.is_dir():
+        pytest.skip(f"needs {folder} (third-party recordings, kept beside the repository, not in it)")
+    return folder
 
 
 # --- the test session writes under its temporary directory only ---------------------------------------------
@@ -79,6 +93,120 @@ def fresh_cache(directory: Path):
             os.environ["PODIUM_CACHE_DIR"] = old
 
 
+# --- recordings of our own, cut or made at test time ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Clip:
+    """A short recording with its official text and where each paragraph's voice lies in it (seconds)."""
+
+    audio: Path
+    text: Path
+    spans: dict[int, tuple[float, float]]  # paragraph (0 is the title line) → its voice's (start, end)
+
+    def paragraph(self, seq: int) -> str:
+        return [line for line in self.text.read_text(encoding="utf-8").splitlines() if line.strip()][seq]
+
+
+@lru_cache(maxsize=1)
+def seed_truth() -> dict:
+    return json.loads((FIXTURES / "seed" / "seed_plain_truth.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _seed_samples():
+    from podium.ingest.audio import decode
+
+    return decode(FIXTURES / "seed" / "seed_plain.mp3")
+
+
+SEED_TITLE = "乡镇党委书记座谈会发言（节选）"  # a title of our own: the clips never hold the seed's spoken title
+# three sentences of the seed speech's paragraph 4 said one after the other (18 s), one paragraph each: the
+# site archive's Chinese meeting and the real-Whisper ingests'
+SEED_SENTENCES = ((4, 0), (4, 1), (4, 2))
+
+
+def seed_clip(folder: Path, name: str = "seed", sentences=SEED_SENTENCES, title: str = SEED_TITLE,
+              margin: float = 0.5) -> Clip:
+    """A clip of the seed speech (seed_plain.mp3, our synthetic voice) holding the given consecutive
+    sentences (paragraph, sentence) and `margin` seconds of its silence either side, as 16 kHz mono WAV
+    (the same bytes every run), and an official text of its own: `title` (not spoken), then one paragraph
+    per sentence. Written into `folder` as <name>.wav and <name>.txt."""
+    from podium.ingest.audio import SAMPLE_RATE
+
+    by_key = {(s["paragraph"], s["sentence"]): s for s in seed_truth()["sentences"]}
+    said = [by_key[key] for key in sentences]
+    start = said[0]["start"] - margin
+    samples = _seed_samples()[round(start * SAMPLE_RATE):round((said[-1]["end"] + margin) * SAMPLE_RATE)]
+    folder.mkdir(parents=True, exist_ok=True)
+    audio, text = folder / f"{name}.wav", folder / f"{name}.txt"
+    with wave.open(str(audio), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(samples.astype("<i2").tobytes())
+    text.write_text("\n".join([title, ""] + [s["official"] for s in said]) + "\n", encoding="utf-8")
+    spans = {k: (round(s["start"] - start, 3), round(s["end"] - start, 3)) for k, s in enumerate(said, start=1)}
+    return Clip(audio, text, spans)
+
+
+# An English official text of our own. No recording of it is in the repository (the English recordings are
+# other projects', in ../shared): `english_clip` sets it over a tone, for the tests that need no Whisper.
+ENGLISH_TEXT = ("Welcome to the archive, where every meeting is kept with the words its speakers said and the "
+                "moment they said them.")
+ENGLISH_SPAN = (0.3, 10.5)  # where the tone lies in the 11 s recording
+
+
+def english_clip(folder: Path, name: str = "en") -> Clip:
+    """ENGLISH_TEXT (its only line, so also its title) and 11 s of a 44.1 kHz stereo FLAC made by ffmpeg:
+    a tone with a syllable-like swell over ENGLISH_SPAN, silence around it. Not speech: for tests that
+    write a meeting from known spans (`write_meeting_from_spans`), never for Whisper."""
+    from podium.ingest.audio import ffmpeg_binary
+
+    folder.mkdir(parents=True, exist_ok=True)
+    audio, text = folder / f"{name}.flac", folder / f"{name}.txt"
+    start, end = ENGLISH_SPAN
+    tone = f"0.3*sin(2*PI*180*t)*(0.6+0.4*sin(2*PI*4*t))*gte(t,{start})*lt(t,{end})"
+    subprocess.run([ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    f"aevalsrc='{tone}|{tone}':s=44100:d=11", "-c:a", "flac", "-bitexact", str(audio)], check=True)
+    text.write_text(ENGLISH_TEXT + "\n", encoding="utf-8")
+    return Clip(audio, text, {0: ENGLISH_SPAN})
+
+
+@pytest.fixture(scope="session")
+def seed(tmp_path_factory) -> Clip:
+    """The seed clip of SEED_SENTENCES (see `seed_clip`), written once for the session."""
+    return seed_clip(tmp_path_factory.mktemp("seed-clip"))
+
+
+@pytest.fixture(scope="session")
+def english(tmp_path_factory) -> Clip:
+    return english_clip(tmp_path_factory.mktemp("english"))
+
+
+@pytest.fixture(scope="session")
+def jfk() -> Clip:
+    """JFK's "ask not" passage (11 s, openai/whisper's test file) from ../shared; skipped where absent.
+    No timings: "Americans" is said around 1.8 s, the passage ends before 11 s."""
+    folder = shared("en_jfk")
+    return Clip(folder / "jfk.flac", folder / "official.txt", {})
+
+
+def aishell_clip() -> Clip:
+    """Three AISHELL utterances (real human Mandarin, 17.4 s) in ../shared, titled "AISHELL 样例" (not
+    spoken). Each paragraph's span is its clip's (which includes the clip's own short silences)."""
+    folder = SHARED / "zh_aishell"
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    return Clip(folder / "audio.wav", folder / "official.txt",
+                {p["index"]: (p["start"], p["end"]) for p in truth["paragraphs"]})
+
+
+@pytest.fixture(scope="session")
+def aishell() -> Clip:
+    """`aishell_clip`, or the test skipped where ../shared is absent."""
+    shared("zh_aishell")
+    return aishell_clip()
+
+
 def podium(*args, cwd):
     """Run the `podium` command line in a new process, as a user would."""
     return subprocess.run([sys.executable, "-m", "podium", *args], cwd=cwd, capture_output=True, text=True)
@@ -141,36 +269,37 @@ def write_meeting_from_spans(db_path: Path, meeting: dict, audio: Path, text: Pa
 
 
 HOSTILE_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(2)> & co'
+SITE_SPEAKER = "县委书记"
 
 
 @pytest.fixture(scope="session")
-def site_archive(tmp_path_factory) -> Path:
-    """A small archive written through the schema module without Whisper: the AISHELL clip (its paragraphs
-    at their true spans, a hostile title) and the JFK passage. For the site, export and browser tests."""
+def site_archive(tmp_path_factory, seed, english) -> Path:
+    """A small archive written through the schema module without Whisper, from our own material only: the
+    seed clip as meeting "seed" (its three sentences at their true spans, a hostile title, a date and a
+    speaker) and the English text over its tone as meeting "en". For the site, export and browser tests."""
     db = tmp_path_factory.mktemp("site") / "my-archive.db"
-    truth = json.loads((FIXTURES / "zh_aishell" / "truth.json").read_text(encoding="utf-8"))
-    write_meeting_from_spans(
-        db, {"id": "aishell", "date": "2024-05-01", "speaker": "AISHELL", "title": HOSTILE_TITLE},
-        FIXTURES / "zh_aishell" / "audio.wav", FIXTURES / "zh_aishell" / "official.txt",
-        {p["index"]: (p["start"] + 0.1, p["end"] - 0.2) for p in truth["paragraphs"]})
-    write_meeting_from_spans(db, {"id": "jfk", "date": "1961-01-20"}, FIXTURES / "en_jfk" / "jfk.flac",
-                             FIXTURES / "en_jfk" / "official.txt", {0: (0.3, 10.5)})
+    write_meeting_from_spans(db, {"id": "seed", "date": "2024-05-01", "speaker": SITE_SPEAKER, "title": HOSTILE_TITLE},
+                             seed.audio, seed.text, seed.spans)
+    write_meeting_from_spans(db, {"id": "en", "date": "2023-11-20"}, english.audio, english.text, english.spans)
     return db
 
 
 @pytest.fixture(scope="session")
-def ingested(tmp_path_factory) -> tuple:
-    """The AISHELL clip and the JFK passage ingested for real (base model), with a transcript cache of
-    its own so that its first ingest transcribes. Returns (db, aishell result, jfk result, that cache's folder).
+def ingested(tmp_path_factory, seed) -> tuple:
+    """The seed clip ingested for real (base model) as meeting "seed", and JFK's passage from ../shared as
+    "jfk" where ../shared is there, with a transcript cache of its own so that its first ingest transcribes.
+    Returns (db, the seed's result, JFK's result or None, that cache's folder).
     Tests that change the archive work on a copy (`copy_archive`)."""
     from podium.ingest.pipeline import IngestOptions, ingest
 
     db = tmp_path_factory.mktemp("ingested") / "archive.db"
     cache = tmp_path_factory.mktemp("ingested-cache")
     with fresh_cache(cache):
-        first = ingest(FIXTURES / "zh_aishell" / "audio.wav", FIXTURES / "zh_aishell" / "official.txt", db,
-                       IngestOptions(meeting_id="aishell", date="2024-05-01", speakers=("AISHELL",)), progress=False)
-        jfk = ingest(FIXTURES / "en_jfk" / "jfk.flac", FIXTURES / "en_jfk" / "official.txt", db, progress=False)
+        first = ingest(seed.audio, seed.text, db,
+                       IngestOptions(meeting_id="seed", date="2024-05-01", speakers=(SITE_SPEAKER,)), progress=False)
+        jfk = None
+        if (SHARED / "en_jfk").is_dir():
+            jfk = ingest(SHARED / "en_jfk" / "jfk.flac", SHARED / "en_jfk" / "official.txt", db, progress=False)
     return db, first, jfk, cache
 
 

@@ -24,9 +24,8 @@ def archive(tmp_path_factory, site_archive):
     return work
 
 
-def bad_cases(work, fixtures):
-    text = fixtures / "zh_aishell" / "official.txt"
-    audio = fixtures / "zh_aishell" / "audio.wav"
+def bad_cases(work, fixtures, seed, english):
+    text, audio = seed.text, seed.audio
     (work / "not-audio.mp3").write_text("this is not audio at all\n")
     (work / "zero.wav").write_bytes(b"")
     truncated = (fixtures / "seed" / "seed_plain.mp3").read_bytes()[:2000]
@@ -47,7 +46,7 @@ def bad_cases(work, fixtures):
         "missing-text": ([str(audio), "--text", str(work / "nope.txt")], "nope.txt"),
         "bad-id": ([str(audio), "--text", str(text), "--id", "a/b"], "a/b"),
         "bad-date": ([str(audio), "--text", str(text), "--date", "21.1.2022"], "21.1.2022"),
-        "id-taken": ([str(audio), "--text", str(fixtures / "en_jfk" / "official.txt"), "--id", "aishell"], "aishell"),
+        "id-taken": ([str(audio), "--text", str(english.text), "--id", "seed"], "seed"),
     }
 
 
@@ -57,8 +56,8 @@ CASES = ["missing-audio", "not-audio", "zero-length-audio", "truncated-mp3", "si
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input_is_refused_and_the_archive_unchanged(archive, fixtures, case):
-    args, name = bad_cases(archive, fixtures)[case]
+def test_bad_input_is_refused_and_the_archive_unchanged(archive, fixtures, seed, english, case):
+    args, name = bad_cases(archive, fixtures, seed, english)[case]
     before = archive_checksum(archive / "archive.db")
     media_before = sorted(p.name for p in (archive / "media").iterdir())
     done = podium("ingest", *args, "--db", "archive.db", "--quiet", cwd=archive)
@@ -70,9 +69,9 @@ def test_bad_input_is_refused_and_the_archive_unchanged(archive, fixtures, case)
 
 
 @pytest.mark.slow
-def test_bad_input_creates_no_archive(tmp_path, fixtures):
+def test_bad_input_creates_no_archive(tmp_path, seed):
     (tmp_path / "silence.wav").write_bytes(b"")
-    done = podium("ingest", "silence.wav", "--text", str(fixtures / "zh_aishell" / "official.txt"),
+    done = podium("ingest", "silence.wav", "--text", str(seed.text),
                   "--db", "new.db", cwd=tmp_path)
     assert done.returncode != 0
     assert not (tmp_path / "new.db").exists()

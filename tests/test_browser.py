@@ -50,7 +50,7 @@ def audio_state(driver):
 
 
 def test_click_a_paragraph_plays_it_from_its_start(server, browser):
-    browser.get(f"{server}/meeting/aishell")
+    browser.get(f"{server}/meeting/seed")
     paragraph = browser.find_element("id", "p3")
     start = float(paragraph.get_attribute("data-start"))
     paragraph.click()
@@ -68,7 +68,7 @@ def test_click_a_paragraph_plays_it_from_its_start(server, browser):
 
 
 def test_shareable_link_to_a_moment(server, browser):
-    browser.get(f"{server}/meeting/aishell#t=7.5")
+    browser.get(f"{server}/meeting/seed#t=7.5")
     deadline = time.time() + 10
     while time.time() < deadline and audio_state(browser)["t"] < 7:
         time.sleep(0.1)
@@ -81,19 +81,19 @@ def test_search_two_characters_and_see_the_hit(server, browser):
     browser.get(f"{server}/search")
     WebDriverWait(browser, 10).until(lambda d: d.find_elements("name", "q"))
     box = browser.find_element("name", "q")
-    box.send_keys("热点")
+    box.send_keys("硬仗")
     box.submit()
     WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", ".podium-hit"))
     hits = browser.find_elements("css selector", ".podium-hit")
-    assert hits and "社会热点" in hits[0].text
-    assert browser.find_element("css selector", ".podium-hit mark").text == "热点"
+    assert hits and "打硬仗" in hits[0].text
+    assert browser.find_element("css selector", ".podium-hit mark").text == "硬仗"
     browser.save_screenshot(str(ARTIFACTS / "search-result.png"))
 
 
 def open_meeting(driver, server, suffix=""):
-    """A fresh load of the aishell page (not a same-document hash change), with its audio's metadata read."""
+    """A fresh load of the seed meeting's page (not a same-document hash change), with its audio's metadata read."""
     driver.get("about:blank")
-    driver.get(f"{server}/meeting/aishell{suffix}")
+    driver.get(f"{server}/meeting/seed{suffix}")
     wait_for(driver, "document.getElementById('podium-audio').readyState >= 1")
 
 
@@ -124,7 +124,7 @@ def test_click_a_sentence_plays_it_and_follows_along(server, browser):
     wait_for(browser, "document.getElementById('s-2-0').getAttribute('aria-current') === 'time'", timeout=3)
     assert now_marked(browser) == ["s-2-0"]
     assert browser.find_element("id", "podium-back").get_attribute("textContent") == "回到当前"  # a Chinese browser
-    # playing on (s-3-0 begins about 4 s later): the mark moves to the later sentence, and only it
+    # playing on (s-3-0 begins about 5 s later): the mark moves to the later sentence, and only it
     wait_for(browser, "document.getElementById('s-3-0').getAttribute('aria-current') === 'time'", timeout=8)
     assert now_marked(browser) == ["s-3-0"] and not audio_state(browser)["paused"]
     playhead = float(browser.execute_script(
@@ -258,19 +258,19 @@ def test_the_home_page_leads_to_a_meeting(server, browser):
     WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", ".podium-meetings a"))
     browser.save_screenshot(str(ARTIFACTS / "home-page.png"))
     links = browser.find_elements("css selector", ".podium-meetings a")
-    assert [a.get_attribute("href").rsplit("/", 1)[-1] for a in links] == ["aishell", "jfk"]
+    assert [a.get_attribute("href").rsplit("/", 1)[-1] for a in links] == ["seed", "en"]
     links[0].click()
-    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/meeting/aishell"))
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/meeting/seed"))
     assert browser.find_elements("css selector", ".podium-sentence[data-start]")
 
 
 def test_a_table_page_folds_its_column_help_and_searches_two_characters(server, browser):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    browser.get(f"{server}/archive/sentences?_search=热点")
+    browser.get(f"{server}/archive/sentences?_search=硬仗")
     WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", "details.podium-column-help"))
     help = browser.find_element("css selector", "details.podium-column-help")
     assert help.get_attribute("open") is None and not browser.find_element("css selector", "dl.column-descriptions").is_displayed()
     rows = browser.find_elements("css selector", "table.rows-and-columns tbody tr")
-    assert len(rows) == 1 and "社会热点" in rows[0].text
+    assert len(rows) == 1 and "打硬仗" in rows[0].text
     browser.save_screenshot(str(ARTIFACTS / "table-search.png"))

@@ -4,9 +4,10 @@ import shutil
 
 import pytest
 
-from conftest import fresh_cache, podium
+from conftest import SHARED, fresh_cache, podium
 
 pytestmark = pytest.mark.slow
+JFK = SHARED / "en_jfk"  # an English recording of another project's, beside the repository
 
 
 
@@ -18,22 +19,24 @@ def own_cache(tmp_path):
         yield cache
 
 
-def test_cluster_transcribes_and_ingest_merges_without_transcribing(tmp_path, fixtures, own_cache):
+def test_cluster_transcribes_and_ingest_merges_without_transcribing(tmp_path, seed, own_cache):
     batch = tmp_path / "batch"
     batch.mkdir()
-    shutil.copy(fixtures / "zh_aishell" / "audio.wav", batch / "aishell.wav")
-    shutil.copy(fixtures / "zh_aishell" / "official.txt", batch / "aishell.txt")
-    shutil.copy(fixtures / "en_jfk" / "jfk.flac", batch / "jfk.flac")
-    shutil.copy(fixtures / "en_jfk" / "official.txt", batch / "jfk.txt")
+    shutil.copy(seed.audio, batch / "seed.wav")
+    shutil.copy(seed.text, batch / "seed.txt")
+    if JFK.is_dir():  # a second recording, in English, where ../shared is there
+        shutil.copy(JFK / "jfk.flac", batch / "jfk.flac")
+        shutil.copy(JFK / "official.txt", batch / "jfk.txt")
+    n = len(list(batch.glob("*.txt")))
 
     sent = podium("transcribe", "batch", "--dask", "local:2", cwd=tmp_path)
     assert sent.returncode == 0, sent.stderr
-    assert sent.stdout.count("transcribed on the cluster") == 2
+    assert sent.stdout.count("transcribed on the cluster") == n
 
     again = podium("transcribe", "batch", "--dask", "local:2", cwd=tmp_path)
-    assert again.stdout.count("already in the transcript cache") == 2  # nothing is sent twice
+    assert again.stdout.count("already in the transcript cache") == n  # nothing is sent twice
 
     merged = podium("ingest", "batch", "--db", "archive.db", cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr
-    assert merged.stdout.count("transcript from cache") == 2  # the ingest transcribed nothing
-    assert "2 of 2 recordings in the archive" in merged.stdout
+    assert merged.stdout.count("transcript from cache") == n  # the ingest transcribed nothing
+    assert f"{n} of {n} recordings in the archive" in merged.stdout

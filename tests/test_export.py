@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import copy_archive, podium
+from conftest import SITE_SPEAKER, copy_archive, podium
 
 from podium.ingest.export import to_srt, to_vtt
 
@@ -49,17 +49,22 @@ def archive(tmp_path_factory, site_archive):
 
 
 
-def test_export_formats_from_the_archive(archive):
+def test_export_formats_from_the_archive(archive, seed):
     work = archive.parent
-    srt = podium("export", "aishell", "--format", "srt", cwd=work)
-    assert srt.returncode == 0 and len(srt.stdout.strip().split("\n\n")) == 3  # the title was not read
+    srt = podium("export", "seed", "--format", "srt", cwd=work)
+    assert srt.returncode == 0
+    # the speaker named, then every spoken sentence in cues within the subtitle norm (the long third takes two);
+    # the title was not read
+    cues = [SRT_CUE.match(c).group(4) for c in srt.stdout.strip().split("\n\n")]
+    assert len(cues) == 4
+    assert "".join(cues).replace("\n", "") == f"{SITE_SPEAKER}：" + "".join(seed.paragraph(k) for k in (1, 2, 3))
     out = podium("export", "--all", "--format", "csv", "--bom", "-o", "all.csv", cwd=work)
     assert out.returncode == 0
     data = (work / "all.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert len(rows) == 5 and {r["meeting_id"] for r in rows} == {"aishell", "jfk"}
-    paragraphs = json.loads(podium("export", "aishell", "--format", "json", "--level", "paragraph", cwd=work).stdout)
+    assert len(rows) == 5 and {r["meeting_id"] for r in rows} == {"seed", "en"}
+    paragraphs = json.loads(podium("export", "seed", "--format", "json", "--level", "paragraph", cwd=work).stdout)
     assert [p["seq"] for p in paragraphs] == [0, 1, 2, 3]
     refused = podium("export", "--all", "--format", "vtt", cwd=work)
     assert refused.returncode != 0 and "one meeting" in refused.stderr
@@ -71,7 +76,7 @@ def test_clips_cut_each_spoken_segment_in_time_order(archive):
     from podium.ingest.audio import decode
 
     work = archive.parent
-    done = podium("export", "aishell", "--format", "csv", "--clips", "clips", cwd=work)
+    done = podium("export", "seed", "--format", "csv", "--clips", "clips", cwd=work)
     assert done.returncode == 0
     rows = [r for r in csv.DictReader(io.StringIO(done.stdout)) if r["start"]]
     clips = sorted((work / "clips").iterdir())

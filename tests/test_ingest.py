@@ -1,11 +1,10 @@
-"""End to end with the real base model: fixtures in, archive.db out."""
+"""End to end with the real base model: recordings in, archive.db out."""
 
-import json
 import sqlite3
 
 import pytest
 
-from conftest import archive_checksum, copy_archive, fresh_cache
+from conftest import SEED_TITLE, SITE_SPEAKER, archive_checksum, copy_archive, fresh_cache
 from podium.ingest.pipeline import IngestError, IngestOptions, ingest, realign
 
 pytestmark = pytest.mark.slow
@@ -28,27 +27,46 @@ def rows(db, sql, params=()):
         conn.close()
 
 
-def test_aishell_paragraphs_fall_inside_their_clips(archive, fixtures):
+def same_ingest(seed, db, **options):
+    """The seed clip ingested again into `db` as the session's archive first took it, or with `options`."""
+    return ingest(seed.audio, seed.text, db, IngestOptions(**{
+        "meeting_id": "seed", "date": "2024-05-01", "speakers": (SITE_SPEAKER,), **options}), progress=False)
+
+
+def test_seed_paragraphs_fall_where_they_were_said(archive, seed):
     db, first, _ = archive
     assert first.action == "ingested" and not first.transcript_cached
-    truth = json.loads((fixtures / "zh_aishell" / "truth.json").read_text())
-    paragraphs = rows(db, "select * from paragraphs where meeting_id = 'aishell' order by seq")
+    paragraphs = rows(db, "select * from paragraphs where meeting_id = 'seed' order by seq")
     assert [p["seq"] for p in paragraphs] == [0, 1, 2, 3]
-    assert paragraphs[0]["text"] == "AISHELL 样例"
-    for t in truth["paragraphs"]:
-        p = paragraphs[t["index"]]
+    assert paragraphs[0]["text"] == SEED_TITLE and paragraphs[0]["status"] == "not_spoken"
+    for seq, (start, end) in seed.spans.items():
+        p = paragraphs[seq]
         assert p["status"] == "spoken"
-        assert t["start"] - 0.3 <= p["start"] < p["end"] <= t["end"] + 0.3, (p, t)
+        assert start - 0.3 <= p["start"] < p["end"] <= end + 0.3, (p, start, end)
         assert p["confidence"] > 0.5
 
 
-def test_meeting_row_records_inputs(archive, fixtures):
+def test_real_human_mandarin_falls_inside_its_clips(aishell, tmp_path):
+    """Three AISHELL utterances, real voices (from ../shared; skipped where absent)."""
+    db = tmp_path / "archive.db"
+    result = ingest(aishell.audio, aishell.text, db, IngestOptions(meeting_id="aishell"), progress=False)
+    assert result.action == "ingested"
+    paragraphs = rows(db, "select * from paragraphs order by seq")
+    assert [p["seq"] for p in paragraphs] == [0, 1, 2, 3] and paragraphs[0]["text"] == "AISHELL 样例"
+    for seq, (start, end) in aishell.spans.items():
+        p = paragraphs[seq]
+        assert p["status"] == "spoken"
+        assert start - 0.3 <= p["start"] < p["end"] <= end + 0.3, (p, start, end)
+        assert p["confidence"] > 0.5
+
+
+def test_meeting_row_records_inputs(archive, seed):
     db, _, _ = archive
-    (meeting,) = rows(db, "select * from meetings where id = 'aishell'")
-    assert meeting["title"] == "AISHELL 样例"
+    (meeting,) = rows(db, "select * from meetings where id = 'seed'")
+    assert meeting["title"] == SEED_TITLE
     assert meeting["language"] == "zh" and meeting["engine"] == "faster-whisper" and meeting["model"] == "base"
-    assert meeting["date"] == "2024-05-01" and meeting["speaker"] == "AISHELL"
-    assert meeting["duration"] == pytest.approx(17.4, abs=0.05)
+    assert meeting["date"] == "2024-05-01" and meeting["speaker"] == SITE_SPEAKER
+    assert meeting["duration"] == pytest.approx(seed.spans[3][1] + 0.5, abs=0.05)  # the clip ends 0.5 s after it
     assert not meeting["media_path"].startswith("/")
     media = db.parent / meeting["media_path"]
     assert media.read_bytes()[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
@@ -56,6 +74,8 @@ def test_meeting_row_records_inputs(archive, fixtures):
 
 def test_jfk_sentences_cover_the_speech(archive):
     db, _, jfk = archive
+    if jfk is None:
+        pytest.skip("needs ../shared/fixtures/en_jfk (another project's recording, kept beside the repository)")
     assert jfk.meeting_id == "jfk"
     (meeting,) = rows(db, "select * from meetings where id = 'jfk'")
     assert meeting["language"] == "en"
@@ -68,81 +88,80 @@ def test_jfk_sentences_cover_the_speech(archive):
 def test_full_text_search_finds_chinese(archive):
     db, _, _ = archive
     hits = rows(db, "select p.seq from paragraphs p join paragraphs_fts f on f.rowid = p.rowid "
-                    "where paragraphs_fts match ? ", ["社会热点"])
+                    "where paragraphs_fts match ? ", ["打硬仗"])
     assert hits == [{"seq": 3}]
     hits = rows(db, "select s.id from sentences s join sentences_fts f on f.rowid = s.rowid "
-                    "where sentences_fts match ?", ["眼中钉"])
-    assert hits == [{"id": "aishell_p0002_s000"}]
+                    "where sentences_fts match ?", ["用人的"])
+    assert hits == [{"id": "seed_p0002_s000"}]
 
 
-def test_same_inputs_again_do_nothing(archive, fixtures):
+def test_same_inputs_again_do_nothing(archive, seed):
     db, _, _ = archive
     before = archive_checksum(db)
-    again = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-                   IngestOptions(meeting_id="aishell", date="2024-05-01", speakers=("AISHELL",)), progress=False)
+    again = same_ingest(seed, db)
     assert again.action == "unchanged"
     assert archive_checksum(db) == before
 
 
-def test_same_inputs_again_restore_a_missing_web_copy(archive, fixtures):
+def test_same_inputs_again_restore_a_missing_web_copy(archive, seed):
     """A web copy lost (by hand, or by a crash of a Podium that committed before renaming it) is written
     again by the same ingest, and nothing else changes."""
     db, _, _ = archive
-    media = db.parent / rows(db, "select media_path from meetings where id = 'aishell'")[0]["media_path"]
+    media = db.parent / rows(db, "select media_path from meetings where id = 'seed'")[0]["media_path"]
     media.unlink()
     before = archive_checksum(db)
-    again = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-                   IngestOptions(meeting_id="aishell", date="2024-05-01", speakers=("AISHELL",)), progress=False)
+    again = same_ingest(seed, db)
     assert again.action == "media restored" and media.stat().st_size > 10_000
     assert archive_checksum(db) == before
 
 
-def test_other_inputs_need_replace_and_replace_reuses_the_transcript(archive, fixtures, tmp_path):
+def test_other_inputs_need_replace_and_replace_reuses_the_transcript(archive, seed, tmp_path):
     db, _, _ = archive
     before = archive_checksum(db)
     with pytest.raises(IngestError, match="--replace"):
-        ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", db,
-               IngestOptions(meeting_id="aishell", date="2024-05-02"), progress=False)
+        same_ingest(seed, db, date="2024-05-02", speakers=())
     assert archive_checksum(db) == before
     # into another archive: the transcript comes from the cache
-    other = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt",
-                   tmp_path / "other.db", IngestOptions(meeting_id="aishell"), progress=False)
+    other = same_ingest(seed, tmp_path / "other.db", date=None, speakers=())
     assert other.action == "ingested" and other.transcript_cached
 
 
-def test_realign_after_a_corrected_text_uses_the_cache(archive, fixtures, tmp_path):
+def test_realign_after_a_corrected_text_uses_the_cache(archive, seed, tmp_path):
     db, _, _ = archive
     corrected = tmp_path / "corrected.txt"
-    text = (fixtures / "zh_aishell" / "official.txt").read_text(encoding="utf-8")
-    corrected.write_text(text.replace("眼中钉", "眼中钉。"), encoding="utf-8")
-    result = realign(db, "aishell", corrected, progress=False)
+    text = seed.text.read_text(encoding="utf-8")
+    corrected.write_text(text.replace("不是树威的。", "不是树威的！"), encoding="utf-8")
+    result = realign(db, "seed", corrected, progress=False)
     assert result.action == "realigned" and result.transcript_cached
-    (meeting,) = rows(db, "select official_text from meetings where id = 'aishell'")
-    assert "眼中钉。" in meeting["official_text"]
-    (p,) = rows(db, "select text, status from paragraphs where id = 'aishell_p0002'")
-    assert p == {"text": "也成为地方政府的眼中钉。", "status": "spoken"}
+    (meeting,) = rows(db, "select official_text from meetings where id = 'seed'")
+    assert "不是树威的！" in meeting["official_text"]
+    (p,) = rows(db, "select text, status from paragraphs where id = 'seed_p0002'")
+    assert p == {"text": "对于乡镇干部来讲，党委书记是用人的，不是树威的！", "status": "spoken"}
 
 
-def test_openai_whisper_engine_gives_the_same_spans(archive, fixtures, tmp_path):
+def test_openai_whisper_engine_gives_the_same_spans(archive, seed, tmp_path):
     db, _, _ = archive
     other = tmp_path / "openai.db"
-    result = ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "zh_aishell" / "official.txt", other,
-                    IngestOptions(meeting_id="aishell", engine="openai-whisper"), progress=False)
+    result = same_ingest(seed, other, engine="openai-whisper", date=None, speakers=())
     assert not result.transcript_cached  # the engine is part of the cache key
     (meeting,) = rows(other, "select engine from meetings")
     assert meeting["engine"] == "openai-whisper"
     ours = rows(other, "select seq, start, [end], status from paragraphs order by seq")
-    fast = rows(db, "select seq, start, [end], status from paragraphs where meeting_id = 'aishell' order by seq")
+    fast = rows(db, "select seq, start, [end], status from paragraphs where meeting_id = 'seed' order by seq")
     assert [p["status"] for p in ours] == [p["status"] for p in fast]
     for a, b in zip(ours, fast):
         if a["start"] is not None:
             assert abs(a["start"] - b["start"]) < 0.3 and abs(a["end"] - b["end"]) < 0.5
 
 
-def test_wrong_text_is_refused(archive, fixtures):
+# the official text of another recording: a weather report, nothing of which the seed clip says
+OTHER_TEXT = "天气预报\n\n今天夜间到明天白天，全市多云转阴，局部有小雨。偏东风三到四级，最低气温十八度，最高气温二十六度。\n"
+
+
+def test_wrong_text_is_refused(archive, seed, tmp_path):
     db, _, _ = archive
+    (tmp_path / "weather.txt").write_text(OTHER_TEXT, encoding="utf-8")
     before = archive_checksum(db)
     with pytest.raises(IngestError, match="official text was found"):
-        ingest(fixtures / "zh_aishell" / "audio.wav", fixtures / "seed" / "official.txt", db,
-               IngestOptions(meeting_id="wrong"), progress=False)
+        ingest(seed.audio, tmp_path / "weather.txt", db, IngestOptions(meeting_id="wrong"), progress=False)
     assert archive_checksum(db) == before

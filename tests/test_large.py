@@ -9,16 +9,16 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_three_hour_wav_ingests_in_bounded_memory(tmp_path, fixtures):
+def test_three_hour_wav_ingests_in_bounded_memory(tmp_path, seed):
     from podium.ingest.audio import ffmpeg_binary
 
     big = tmp_path / "三小时 会议.wav"  # a space and Chinese characters in the name, too
-    subprocess.run([ffmpeg_binary(), "-v", "error", "-i", str(fixtures / "zh_aishell" / "audio.wav"),
+    subprocess.run([ffmpeg_binary(), "-v", "error", "-i", str(seed.audio),
                     "-af", "apad=whole_dur=10800", "-ac", "2", "-ar", "44100", "-c:a", "pcm_s16le", str(big)],
                    check=True)
     assert big.stat().st_size > 1.8e9
     proc = subprocess.Popen([sys.executable, "-m", "podium", "ingest", str(big), "--text",
-                             str(fixtures / "zh_aishell" / "official.txt"), "--db", "archive.db", "--id", "big",
+                             str(seed.text), "--db", "archive.db", "--id", "big",
                              "--quiet"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     err = proc.stderr.read().decode()

@@ -9,6 +9,7 @@ import sqlite3
 
 import pytest
 
+from conftest import SITE_SPEAKER
 from podium.publish import make_datasette
 
 
@@ -21,9 +22,9 @@ async def test_archive_is_published_as_archive_with_our_metadata(site):
     ds, _ = site
     home = await ds.client.get("/")
     assert home.status_code == 200 and "Podium" in home.text and "_memory" not in home.text
-    data = (await ds.client.get("/archive/paragraphs.json?_shape=array&meeting_id=aishell&_sort=seq")).json()
+    data = (await ds.client.get("/archive/paragraphs.json?_shape=array&meeting_id=seed&_sort=seq")).json()
     assert [p["seq"] for p in data] == [0, 1, 2, 3]
-    search = (await ds.client.get("/archive/paragraphs.json?_search=社会热点&_shape=array")).json()
+    search = (await ds.client.get("/archive/paragraphs.json?_search=打硬仗&_shape=array")).json()
     assert [p["seq"] for p in search] == [3]
 
 
@@ -36,13 +37,13 @@ async def search(ds, **params):
 @pytest.mark.parametrize(
     "q, expected",
     [
-        ("钉", ("aishell", 2, 0)),  # 1 character: LIKE fallback
-        ("热点", ("aishell", 3, 0)),  # 2 characters
-        ("眼中钉", ("aishell", 2, 0)),  # 3 characters: FTS5 trigram
-        ("地方政府的", ("aishell", 2, 0)),  # 5 characters
-        ("廣州日報", ("aishell", 3, 0)),  # traditional script finds the simplified text
-        ("Americans", ("jfk", 0, 0)),
-        ("ask COUNTRY", ("jfk", 0, 0)),  # two terms, any case
+        ("树", ("seed", 2, 0)),  # 1 character: LIKE fallback
+        ("硬仗", ("seed", 3, 0)),  # 2 characters
+        ("用人的", ("seed", 2, 0)),  # 3 characters: FTS5 trigram
+        ("不是树威的", ("seed", 2, 0)),  # 5 characters
+        ("戰鬥力", ("seed", 3, 0)),  # traditional script finds the simplified text
+        ("Welcome", ("en", 0, 0)),
+        ("SPEAKERS moment", ("en", 0, 0)),  # two terms, any case
     ],
 )
 async def test_search_any_length_either_script(site, q, expected):
@@ -58,8 +59,8 @@ async def test_search_any_length_either_script(site, q, expected):
 
 async def test_search_filters_and_pages(site):
     ds, _ = site
-    assert (await search(ds, q="的"))["rows"]  # in aishell
-    assert not (await search(ds, q="的", meeting="jfk"))["rows"]
+    assert (await search(ds, q="的"))["rows"]  # in the seed meeting
+    assert not (await search(ds, q="的", meeting="en"))["rows"]
     assert not (await search(ds, q="的", date_from="2025-01-01"))["rows"]
     assert (await search(ds, q="的", date_to="2024-05-01"))["rows"]
     first = await search(ds, q="的", size=1)
@@ -71,21 +72,27 @@ async def test_search_filters_and_pages(site):
 
 async def test_search_page_escapes_and_highlights(site):
     ds, _ = site
-    page = await ds.client.get("/search", params={"q": "热点"}, headers={"Accept-Language": "en-US,en"})
+    page = await ds.client.get("/search", params={"q": "硬仗"}, headers={"Accept-Language": "en-US,en"})
     assert page.status_code == 200
-    assert "<mark>热点</mark>" in page.text and "Off-script" not in page.text.split("<ol")[1].split("</ol>")[0]
+    assert "<mark>硬仗</mark>" in page.text and "Off-script" not in page.text.split("<ol")[1].split("</ol>")[0]
     assert "Search" in page.text and "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
-    zh = await ds.client.get("/search", params={"q": "热点"}, headers={"Accept-Language": "zh-CN,zh"})
+    zh = await ds.client.get("/search", params={"q": "硬仗"}, headers={"Accept-Language": "zh-CN,zh"})
     assert "搜索结果" in zh.text
 
 
-async def test_meeting_page(site):
-    ds, _ = site
-    page = await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})
+async def test_meeting_page(site, seed):
+    ds, db = site
+    page = await ds.client.get("/meeting/seed", headers={"Accept-Language": "zh-CN"})
     assert page.status_code == 200
-    assert '<audio id="podium-audio"' in page.text and 'src="/media/aishell"' in page.text
+    assert '<audio id="podium-audio"' in page.text and 'src="/media/seed"' in page.text
     assert page.text.count('class="podium-paragraph') == 4
-    assert 'data-start="0.492"' in page.text or "data-start=" in page.text
+    # each spoken paragraph carries its times, the title line (not read) none; the first starts where its voice does
+    rows = sqlite3.connect(db).execute("select start, [end] from paragraphs where meeting_id = 'seed' "
+                                       "order by seq").fetchall()
+    shown = [(float(p["data-start"]), float(p["data-end"])) if "data-start" in p else (None, None)
+             for p in elements(page.text, "podium-paragraph")]
+    assert shown == rows and rows[0] == (None, None)
+    assert rows[1][0] == pytest.approx(seed.spans[1][0], abs=0.05)
     assert "podium-not_spoken" in page.text  # the title line was not read
     assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert (await ds.client.get("/meeting/nope")).status_code == 404
@@ -114,9 +121,9 @@ def band_box(band: dict) -> tuple[float, float]:
 
 async def test_meeting_page_sentence_by_sentence(site):
     ds, db = site
-    page = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})).text
+    page = (await ds.client.get("/meeting/seed", headers={"Accept-Language": "zh-CN"})).text
     rows = sqlite3.connect(db).execute("select paragraph_seq, seq, start, [end], status from sentences "
-                                       "where meeting_id = 'aishell' order by paragraph_seq, seq").fetchall()
+                                       "where meeting_id = 'seed' order by paragraph_seq, seq").fetchall()
     sentences = elements(page, "podium-sentence")
     assert [s["id"] for s in sentences] == [f"s-{p}-{k}" for p, k, *_ in rows]
     spoken = [r for r in rows if r[2] is not None]
@@ -129,7 +136,7 @@ async def test_meeting_page_sentence_by_sentence(site):
             assert float(s["data-start"]) == start and float(s["data-end"]) == end > start
     # a copyable link to each spoken sentence's moment
     links = [a["href"] for a in elements(page, "podium-slink")]
-    assert links == [f"/meeting/aishell#t={start:g}" for _, _, start, _, _ in spoken]
+    assert links == [f"/meeting/seed#t={start:g}" for _, _, start, _, _ in spoken]
     # paragraphs keep their time links; the player has its speeds; the 'back to now' button waits hidden
     assert [a["href"] for a in elements(page, "podium-time")] == [f"#t={start:g}" for _, _, start, _, _ in spoken]
     speeds = re.search(r'<select id="podium-speed">(.*?)</select>', page, re.S).group(1)
@@ -142,14 +149,14 @@ async def test_meeting_page_sentence_by_sentence(site):
 
 async def test_meeting_page_timeline(site):
     ds, db = site
-    page = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})).text
-    duration = sqlite3.connect(db).execute("select duration from meetings where id = 'aishell'").fetchone()[0]
-    spoken = sqlite3.connect(db).execute("select start, [end] from sentences where meeting_id = 'aishell' "
+    page = (await ds.client.get("/meeting/seed", headers={"Accept-Language": "zh-CN"})).text
+    duration = sqlite3.connect(db).execute("select duration from meetings where id = 'seed'").fetchone()[0]
+    spoken = sqlite3.connect(db).execute("select start, [end] from sentences where meeting_id = 'seed' "
                                          "and start is not null order by start").fetchall()
     timeline = elements(page, "podium-timeline")[0]
     assert float(timeline["data-duration"]) == pytest.approx(duration) and timeline["role"] == "slider"
     bands = elements(page, "podium-band")
-    assert [b["data-kind"] for b in bands] == ["spoken"] * 3  # one per sentence: 1 s apart, far from touching
+    assert [b["data-kind"] for b in bands] == ["spoken"] * 3  # one per sentence: 0.35 s apart, far from touching
     previous_end = 0.0
     for band, (start, end) in zip(bands, spoken):
         left, width = band_box(band)
@@ -175,7 +182,7 @@ async def test_meeting_page_timeline(site):
 ])
 async def test_meeting_page_labels_in_both_languages(site, language, labels):
     ds, _ = site
-    page = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": language})).text
+    page = (await ds.client.get("/meeting/seed", headers={"Accept-Language": language})).text
     for label in labels:
         assert label in page, label
     other = "Back to now" if language.startswith("zh") else "回到当前"
@@ -188,17 +195,17 @@ async def test_meeting_page_partial_and_unscripted_bands(site, tmp_path):
     copy = tmp_path / "copy.db"
     shutil.copy(db, copy)
     conn = sqlite3.connect(copy)
-    conn.execute("update sentences set status = 'partial' where meeting_id = 'aishell' and paragraph_seq = 2")
+    conn.execute("update sentences set status = 'partial' where meeting_id = 'seed' and paragraph_seq = 2")
     conn.execute("insert into unscripted (id, meeting_id, start, [end], start_hms, end_hms, text, speech_id) values "
-                 "('aishell_u0000', 'aishell', 6.4, 7.2, '00:00:06.400', '00:00:07.200', '<b>大家好</b>', 'aishell_s00')")
+                 "('seed_u0000', 'seed', 4.86, 5.16, '00:00:04.860', '00:00:05.160', '<b>大家好</b>', 'seed_s00')")
     conn.commit()
     conn.close()
-    page = (await make_datasette(copy).client.get("/meeting/aishell")).text
+    page = (await make_datasette(copy).client.get("/meeting/seed")).text
     bands = elements(page, "podium-band")
     assert [b["data-kind"] for b in bands] == ["spoken", "unscripted", "partial", "spoken"]
     assert all(0 <= band_box(b)[0] and sum(band_box(b)) <= 100.5 for b in bands)
     passage = [e for e in elements(page, "podium-unscripted") if "data-start" in e]
-    assert [(float(e["data-start"]), float(e["data-end"])) for e in passage] == [(6.4, 7.2)]
+    assert [(float(e["data-start"]), float(e["data-end"])) for e in passage] == [(4.86, 5.16)]
     assert "&lt;b&gt;大家好&lt;/b&gt;" in page and "<b>大家好" not in page
     partial = [s for s in elements(page, "podium-sentence") if s["id"] == "s-2-0"][0]
     assert "podium-partial" in partial["class"] and "data-start" in partial
@@ -206,14 +213,14 @@ async def test_meeting_page_partial_and_unscripted_bands(site, tmp_path):
 
 
 def archive_with(db, tmp_path, updates: dict[str, tuple[str, float | None]]):
-    """A copy of the site archive in which the sentences named ("s-<paragraph>-<sentence>") of the AISHELL
+    """A copy of the site archive in which the sentences named ("s-<paragraph>-<sentence>") of the seed
     meeting have the given (status, confidence)."""
     copy = tmp_path / "copy.db"
     shutil.copy(db, copy)
     conn = sqlite3.connect(copy)
     for name, (status, confidence) in updates.items():
         paragraph, sentence = map(int, name.split("-")[1:])
-        conn.execute("update sentences set status = ?, confidence = ? where meeting_id = 'aishell' and "
+        conn.execute("update sentences set status = ?, confidence = ? where meeting_id = 'seed' and "
                      "paragraph_seq = ? and seq = ?", [status, confidence, paragraph, sentence])
     conn.commit()
     conn.close()
@@ -229,12 +236,12 @@ def archive_with(db, tmp_path, updates: dict[str, tuple[str, float | None]]):
 async def test_sentences_to_check_are_marked(site, tmp_path, status, confidence, marked, title):
     _, db = site
     ds = archive_with(db, tmp_path, {"s-2-0": (status, confidence)})
-    page = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})).text
+    page = (await ds.client.get("/meeting/seed", headers={"Accept-Language": "zh-CN"})).text
     sentence = [s for s in elements(page, "podium-sentence") if s["id"] == "s-2-0"][0]
     assert ("podium-to-check" in sentence["class"].split()) is marked
     assert sentence.get("title") == title  # its status and confidence; none on a sentence spoken in full
     mark = re.search(r'id="s-2-0"[^>]*>([^<]*)(<small class="podium-check-mark">([^<]*)</small>)?', page)
-    assert mark.group(1) == "也成为地方政府的眼中钉" and (mark.group(3) == "待核对") is marked
+    assert mark.group(1) == "对于乡镇干部来讲，党委书记是用人的，不是树威的。" and (mark.group(3) == "待核对") is marked
     assert len(elements(page, "podium-check-mark")) == int(marked)
     if marked:
         assert re.search(r'class="podium-check-count">1 句待核对<', page)
@@ -251,12 +258,12 @@ async def test_meeting_page_counts_the_sentences_to_check(site, tmp_path):
     _, db = site
     ds = archive_with(db, tmp_path, {"s-1-0": ("spoken", 0.3), "s-2-0": ("estimated", 0.7),
                                      "s-0-0": ("not_spoken", 0.0)})
-    zh = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "zh-CN"})).text
+    zh = (await ds.client.get("/meeting/seed", headers={"Accept-Language": "zh-CN"})).text
     marked = [s["id"] for s in elements(zh, "podium-sentence") if "podium-to-check" in s["class"].split()]
     assert marked == ["s-1-0", "s-2-0"]  # not s-3-0 (spoken, confidence 1) nor s-0-0 (not spoken)
     assert [s["id"] for s in elements(zh, "podium-to-check")] == marked
     rows = sqlite3.connect(ds.get_database("archive").path).execute(
-        "select paragraph_seq, seq, status, confidence from sentences where meeting_id = 'aishell'").fetchall()
+        "select paragraph_seq, seq, status, confidence from sentences where meeting_id = 'seed'").fetchall()
     assert sorted(marked) == sorted(f"s-{p}-{k}" for p, k, status, c in rows if to_check(status, c))
     assert re.search(r'class="podium-check-count">2 句待核对<', zh)
     button = elements(zh, "podium-next-check")[0]
@@ -265,7 +272,7 @@ async def test_meeting_page_counts_the_sentences_to_check(site, tmp_path):
     assert re.findall(r'class="podium-check-mark">([^<]*)<', zh) == ["待核对", "待核对"]
     low = [s for s in elements(zh, "podium-sentence") if s["id"] == "s-1-0"][0]
     assert low["title"] == "待核对 · 已讲 · 置信度 0.30"
-    en = (await ds.client.get("/meeting/aishell", headers={"Accept-Language": "en"})).text
+    en = (await ds.client.get("/meeting/seed", headers={"Accept-Language": "en"})).text
     assert re.search(r'class="podium-check-count">2 sentences to check<', en)
     assert "Next to check" in en and "待核对" not in en
     assert re.findall(r'class="podium-check-mark">([^<]*)<', en) == ["to check", "to check"]
@@ -300,9 +307,9 @@ def test_timeline_bands_join_clamp_and_count():
 
 async def test_play_control_in_tables(site):
     ds, _ = site
-    page = await ds.client.get("/archive/sentences?meeting_id=aishell")
-    assert 'class="podium-play" data-src="/media/aishell"' in page.text
-    assert "/meeting/aishell#t=" in page.text
+    page = await ds.client.get("/archive/sentences?meeting_id=seed")
+    assert 'class="podium-play" data-src="/media/seed"' in page.text
+    assert "/meeting/seed#t=" in page.text
 
 
 async def test_table_csv_streams_every_row_with_optional_bom(site):
@@ -332,21 +339,21 @@ async def test_search_csv_exports_all_results(site):
 
 async def test_media_route_answers_ranges(site):
     ds, db = site
-    size = next((db.parent / "media").glob("aishell-*.mp3")).stat().st_size
-    full = await ds.client.get("/media/aishell")
+    size = next((db.parent / "media").glob("seed-*.mp3")).stat().st_size
+    full = await ds.client.get("/media/seed")
     assert full.status_code == 200 and len(full.content) == size
     assert full.headers["accept-ranges"] == "bytes" and full.headers["content-type"] == "audio/mpeg"
-    part = await ds.client.get("/media/aishell", headers={"Range": "bytes=100-199"})
+    part = await ds.client.get("/media/seed", headers={"Range": "bytes=100-199"})
     assert part.status_code == 206 and len(part.content) == 100
     assert part.headers["content-range"] == f"bytes 100-199/{size}"
-    suffix = await ds.client.get("/media/aishell", headers={"Range": "bytes=-50"})
+    suffix = await ds.client.get("/media/seed", headers={"Range": "bytes=-50"})
     assert suffix.status_code == 206 and len(suffix.content) == 50 and suffix.content == full.content[-50:]
-    bad = await ds.client.get("/media/aishell", headers={"Range": f"bytes={size + 10}-"})
+    bad = await ds.client.get("/media/seed", headers={"Range": f"bytes={size + 10}-"})
     assert bad.status_code == 416
 
 
 @pytest.mark.parametrize("path", ["/media/nope", "/media/..%2Fmy-archive.db", "/media/%2Fetc%2Fpasswd",
-                                  "/media/%2E%2E", "/media/aishell%00"])
+                                  "/media/%2E%2E", "/media/seed%00"])
 async def test_media_route_serves_only_archived_media(site, path):
     ds, _ = site
     response = await ds.client.get(path)
@@ -360,12 +367,12 @@ async def test_immutable_deployment_counts_rows_once(site):
     assert not database.is_mutable
     counts = await database.table_counts()
     assert counts["sentences"] == sqlite3.connect(db).execute("select count(*) from sentences").fetchone()[0]
-    assert (await ds.client.get("/search.json?q=热点")).json()["rows"]
+    assert (await ds.client.get("/search.json?q=硬仗")).json()["rows"]
 
 
 async def test_public_site_headers_and_read_only_bounded_sql(site):
     ds, db = site
-    page = await ds.client.get("/meeting/aishell")
+    page = await ds.client.get("/meeting/seed")
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'self'" in page.headers["content-security-policy"]
     before = sqlite3.connect(db).execute("select count(*) from meetings").fetchone()[0]
@@ -388,11 +395,11 @@ async def test_media_route_does_not_follow_links_out_of_media(site, tmp_path):
     shutil.copy(db, copy)
     (tmp_path / "media").symlink_to(db.parent / "media", target_is_directory=True)
     conn = sqlite3.connect(copy)
-    conn.execute("update meetings set media_path = 'media/evil.mp3' where id = 'jfk'")
+    conn.execute("update meetings set media_path = 'media/evil.mp3' where id = 'en'")
     conn.commit()
     conn.close()
     try:
-        response = await make_datasette(copy).client.get("/media/jfk")
+        response = await make_datasette(copy).client.get("/media/en")
         assert response.status_code == 404 and b"not for the web" not in response.content
     finally:
         link.unlink()
@@ -403,7 +410,7 @@ async def test_home_lists_every_meeting_newest_first_with_links(site):
     page = await ds.client.get("/", headers={"Accept-Language": "zh-CN"})
     assert page.status_code == 200
     links = re.findall(r'href="/meeting/([^"]+)"', page.text)
-    assert links == ["aishell", "jfk"]  # 2024 before 1961
+    assert links == ["seed", "en"]  # 2024 before 2023
     assert "会议录音档案" in page.text and 'href="/archive"' in page.text and "<script>alert(1)" not in page.text
     english = await ds.client.get("/", headers={"Accept-Language": "en"})
     assert "Meeting archive" in english.text and "Off-script passages" in english.text
@@ -425,20 +432,20 @@ async def test_bad_search_parameters_are_refused_with_a_reason(site, params):
 
 async def test_search_counts_hits_per_meeting_and_links_to_the_sentence(site):
     ds, _ = site
-    page = await ds.client.get("/search", params={"q": "眼中钉"})
+    page = await ds.client.get("/search", params={"q": "用人的"})
     assert re.search(r'class="podium-total">1<', page.text)
-    assert 'href="/meeting/aishell?s=2-0#t=' in page.text
-    quoted = await ds.client.get("/search", params={"q": '"眼中钉" OR'})
+    assert 'href="/meeting/seed?s=2-0#t=' in page.text
+    quoted = await ds.client.get("/search", params={"q": '"用人的" OR'})
     assert quoted.status_code == 200 and "podium-note" in quoted.text
 
 
 async def test_search_csv_has_status_speaker_and_the_url_of_the_moment(site):
     ds, _ = site
-    response = await ds.client.get("/search.csv", params={"q": "眼中钉", "_bom": "1"})
+    response = await ds.client.get("/search.csv", params={"q": "用人的", "_bom": "1"})
     assert response.content.startswith(b"\xef\xbb\xbf")
     (row,) = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert row["status"] == "spoken" and row["speaker"] == "AISHELL"
-    assert row["url"].startswith("/meeting/aishell?s=2-0#t=")
+    assert row["status"] == "spoken" and row["speaker"] == SITE_SPEAKER
+    assert row["url"].startswith("/meeting/seed?s=2-0#t=")
 
 
 async def test_every_link_of_every_page_answers(site):
@@ -464,7 +471,7 @@ async def test_every_link_of_every_page_answers(site):
     assert failures == []
 
 
-@pytest.mark.parametrize("path", ["/archive", "/archive/sentences", "/archive/meetings/aishell"])
+@pytest.mark.parametrize("path", ["/archive", "/archive/sentences", "/archive/meetings/seed"])
 async def test_datasette_pages_speak_the_readers_language(site, path):
     ds, _ = site
     zh = (await ds.client.get(path, headers={"Accept-Language": "zh-CN,zh;q=0.9"})).text
@@ -474,10 +481,10 @@ async def test_datasette_pages_speak_the_readers_language(site, path):
 
 
 @pytest.mark.parametrize("q, table, expected", [
-    ("钉", "sentences", ["aishell_p0002_s000"]), ("热点", "sentences", ["aishell_p0003_s000"]),
-    ("廣州", "sentences", ["aishell_p0003_s000"]), ("眼中钉", "paragraphs", ["aishell_p0002"]),
-    ("社会 热点", "paragraphs", ["aishell_p0003"]), ("Americans", "sentences", ["jfk_p0000_s000"]),
-    ("热州", "sentences", []),  # both characters are in the text, but not side by side
+    ("树", "sentences", ["seed_p0002_s000"]), ("硬仗", "sentences", ["seed_p0003_s000"]),
+    ("戰鬥", "sentences", ["seed_p0003_s000"]), ("用人的", "paragraphs", ["seed_p0002"]),
+    ("班子 关键", "paragraphs", ["seed_p0003"]), ("welcome", "sentences", ["en_p0000_s000"]),
+    ("树仗", "sentences", []),  # both characters are in the text, but not side by side
 ])
 async def test_table_pages_search_terms_of_any_length(site, q, table, expected):
     ds, _ = site

@@ -1,8 +1,10 @@
 """Several speeches in one recording, end to end with the real base model.
 
 The recording is built from the fixtures: the host opens (the seed meeting's opening), the seed speech's
-first four paragraphs (a skipped sentence and an unspoken gloss among them), a pause, the AISHELL clip as a
-second speech, then the host closes (the seed meeting's closing). Truth comes from the fixtures' truths.
+first four paragraphs (a skipped sentence and an unspoken gloss among them), a pause, a second speech by
+another speaker, then the host closes (the seed meeting's closing). The second speech is the AISHELL clip
+(real voices) where ../shared is there, else the seed clip (three sentences of a later paragraph, under a
+text and title of its own). Truth comes from the fixtures' truths.
 """
 
 import json
@@ -12,7 +14,7 @@ import wave
 import numpy as np
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, SEED_TITLE, SHARED, aishell_clip
 from podium.ingest.audio import SAMPLE_RATE, decode
 from podium.ingest.pipeline import IngestError, IngestOptions, ingest
 from podium.publish import make_datasette
@@ -25,10 +27,19 @@ CLOSING = 674.6  # the host's closing starts at 675.115 in the seed meeting
 
 
 @pytest.fixture(scope="module")
-def recording(tmp_path_factory):
+def second_speech(seed):
+    """(the clip, its title, a term said only in it)"""
+    if (SHARED / "zh_aishell").is_dir():
+        return aishell_clip(), "AISHELL 样例", "眼中钉"
+    return seed, SEED_TITLE, "树威"
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory, second_speech):
     work = tmp_path_factory.mktemp("speeches")
+    clip, title, term = second_speech
     meeting = decode(FIXTURES / "seed" / "seed_meeting.mp3")
-    second = decode(FIXTURES / "zh_aishell" / "audio.wav")
+    second = decode(clip.audio)
     offset_b = CUT_A + PAUSE
     offset_c = offset_b + len(second) / SAMPLE_RATE - CLOSING
     pieces = [meeting[:int(CUT_A * SAMPLE_RATE)], np.zeros(int(PAUSE * SAMPLE_RATE), dtype=np.int16), second,
@@ -42,11 +53,14 @@ def recording(tmp_path_factory):
     (work / "first.txt").write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")  # title and paragraphs 1-3
 
     truth = json.loads((FIXTURES / "seed" / "seed_meeting_truth.json").read_text(encoding="utf-8"))
-    clips = json.loads((FIXTURES / "zh_aishell" / "truth.json").read_text(encoding="utf-8"))
     return {
         "work": work,
+        "second_text": clip.text,
+        "second_title": title,
+        "second_term": term,
         "first": [s for s in truth["sentences"] if s["paragraph"] <= 3],
-        "second": [{**p, "start": p["start"] + offset_b, "end": p["end"] + offset_b} for p in clips["paragraphs"]],
+        "second": [{"official": clip.paragraph(k), "start": start + offset_b, "end": end + offset_b}
+                   for k, (start, end) in clip.spans.items()],
         "host": [(h["start"], h["end"]) if h["part"] == "intro" else (h["start"] + offset_c, h["end"] + offset_c)
                  for h in truth["host"]],
         "second_span": (offset_b, offset_b + len(second) / SAMPLE_RATE),
@@ -66,7 +80,7 @@ def rows(db, sql):
 def archive(recording):
     work = recording["work"]
     db = work / "archive.db"
-    ingest(work / "meeting.wav", [work / "first.txt", FIXTURES / "zh_aishell" / "official.txt"], db,
+    ingest(work / "meeting.wav", [work / "first.txt", recording["second_text"]], db,
            IngestOptions(meeting_id="county", speakers=("县委书记", "县长")), progress=False)
     return db
 
@@ -79,7 +93,7 @@ def covered(span, intervals):
 def test_each_speech_is_timed_where_it_was_said(archive, recording):
     speeches = rows(archive, "select * from speeches order by seq")
     assert [(s["seq"], s["speaker"], s["title"]) for s in speeches] == [
-        (0, "县委书记", "在2022年全县乡镇（街道）党（工）委书记座谈会上的发言"), (1, "县长", "AISHELL 样例")]
+        (0, "县委书记", "在2022年全县乡镇（街道）党（工）委书记座谈会上的发言"), (1, "县长", recording["second_title"])]
     sentences = {(s["paragraph_seq"], s["seq"]): s for s in rows(archive, "select * from sentences")}
     first_ids = {s["speech_id"] for (p, _), s in sentences.items() if p <= 3}
     assert first_ids == {"county_s00"}
@@ -115,10 +129,10 @@ def test_the_host_is_kept_once_as_unscripted_outside_the_speeches(archive, recor
     assert share >= 0.8, (share, outside, host)
 
 
-async def test_search_rows_and_the_meeting_page_name_both_speakers(archive):
+async def test_search_rows_and_the_meeting_page_name_both_speakers(archive, recording):
     ds = make_datasette(archive)
-    hits = (await ds.client.get("/search.json", params={"q": "眼中钉"})).json()["rows"]
-    assert [(h["speaker"], h["speech_title"]) for h in hits] == [("县长", "AISHELL 样例")]
+    hits = (await ds.client.get("/search.json", params={"q": recording["second_term"]})).json()["rows"]
+    assert [(h["speaker"], h["speech_title"]) for h in hits] == [("县长", recording["second_title"])]
     hits = (await ds.client.get("/search.json", params={"q": "同志们"})).json()["rows"]
     assert hits and hits[0]["speaker"] == "县委书记"
     page = (await ds.client.get("/meeting/county")).text
@@ -127,7 +141,7 @@ async def test_search_rows_and_the_meeting_page_name_both_speakers(archive):
 
 def test_texts_given_out_of_order_are_placed_as_spoken_without_transcribing_again(recording, tmp_path):
     work = recording["work"]
-    result = ingest(work / "meeting.wav", [FIXTURES / "zh_aishell" / "official.txt", work / "first.txt"],
+    result = ingest(work / "meeting.wav", [recording["second_text"], work / "first.txt"],
                     tmp_path / "other.db", IngestOptions(meeting_id="county", speakers=("县长", "县委书记")),
                     progress=False)
     assert result.transcript_cached
@@ -135,10 +149,10 @@ def test_texts_given_out_of_order_are_placed_as_spoken_without_transcribing_agai
         ["县委书记", "县长"]
 
 
-def test_a_text_of_another_recording_among_the_speeches_is_refused_by_name(recording, tmp_path):
+def test_a_text_of_another_recording_among_the_speeches_is_refused_by_name(recording, english, tmp_path):
     work = recording["work"]
-    with pytest.raises(IngestError, match="official.txt"):
-        ingest(work / "meeting.wav", [work / "first.txt", FIXTURES / "en_jfk" / "official.txt"],
+    with pytest.raises(IngestError, match=english.text.name):
+        ingest(work / "meeting.wav", [work / "first.txt", english.text],
                tmp_path / "wrong.db", IngestOptions(meeting_id="county"), progress=False)
     assert not (tmp_path / "wrong.db").exists()
     assert not (tmp_path / "media").exists()  # the web copy, begun while Whisper ran, is stopped and removed

@@ -6,7 +6,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_converted_checkpoint_decodes_like_ctranslate2(fixtures, tmp_path, monkeypatch):
+def test_converted_checkpoint_decodes_like_ctranslate2(seed, tmp_path, monkeypatch):
     import ctranslate2
     import whisper
 
@@ -18,7 +18,7 @@ def test_converted_checkpoint_decodes_like_ctranslate2(fixtures, tmp_path, monke
     assert sum(p.numel() for p in model.parameters()) > 70_000_000
     assert model.alignment_heads.to_dense().sum() == 8
 
-    samples = to_float(decode(fixtures / "zh_aishell" / "audio.wav"))
+    samples = to_float(decode(seed.audio))
     mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(samples))
     tokenizer = whisper.tokenizer.get_tokenizer(True, language="zh", task="transcribe")
     options = whisper.DecodingOptions(language="zh", without_timestamps=True, fp16=False, temperature=0.0)
@@ -30,4 +30,4 @@ def test_converted_checkpoint_decodes_like_ctranslate2(fixtures, tmp_path, monke
     theirs = ct2.generate(features, [prompt], beam_size=1)[0].sequences_ids[0]
     assert len(ours) > 10
     assert ours == theirs
-    assert "社会热点" in tokenizer.decode(ours)
+    assert "黨委書記是用人的" in tokenizer.decode(ours)  # 党委书记是用人的: base writes traditional characters
