@@ -31,7 +31,7 @@ from .pauses import (HOP, UNCOVERED_MIN, PauseOptions, covered_share, find_pause
                      subtract_spans, time_within, voiced_spans)
 from .segment import Span, split_text
 from .spans import (ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, Alignment, ForcedWord, Passage, TimedSpan,
-                    Word, WrongTextError)
+                    Word, WrongTextError, mean_confidence)
 from .text import Token, detect_language, tokenize
 
 def transcript_tokens(words: list[Word], language: str) -> tuple[list[Token], np.ndarray, np.ndarray]:
@@ -218,7 +218,7 @@ def _spread(times, used, o_lo, o_hi, t_lo, t_hi, tr_times) -> None:
 
 def _judge(tokens: list[Token], times: np.ndarray, exact: np.ndarray, opts: AlignOptions) -> tuple[str, float]:
     """Status and confidence of one sentence from its tokens' alignment."""
-    required = np.array([not t.optional and not t.wildcard for t in tokens], dtype=bool)
+    required = np.array([t.required for t in tokens], dtype=bool)
     if not required.any():
         required = np.array([not t.wildcard for t in tokens], dtype=bool)
     if not required.any():
@@ -296,7 +296,7 @@ def align(
     times, used = fill_gaps(official, transcript, tr_times, match, opts)
     exact = match >= 0
 
-    required = np.array([not t.optional and not t.wildcard for t in official], dtype=bool)
+    required = np.array([t.required for t in official], dtype=bool)
     matched_share = float(exact[required].mean()) if required.any() else 0.0
     if official and matched_share < opts.min_matched_share:
         raise WrongTextError(
@@ -336,6 +336,7 @@ def align(
         _estimate_unheard(timed_sentences, needed, unrendered, token_seconds, audio_end, opts, verdicts)
     if voice is not None:
         _snap(timed_sentences, edges, voice, pause_opts.reach, snap_to_voice)
+    _in_text_order(timed_sentences)
     timed_paragraphs = [_paragraph(p, [s for s in timed_sentences if s.paragraph_seq == p.seq]) for p in paragraphs]
     # what the transcript heard where the forced alignment found the official text is that text, misheard
     found = np.array([[s.start, s.end] for s, v in zip(timed_sentences, verdicts) if v == FOUND],
@@ -470,7 +471,7 @@ def _time_span(span: Span, official, offsets, times, exact, opts, token_seconds:
     start = end = None
     if status != NOT_SPOKEN:
         heard = np.flatnonzero(~np.isnan(times[lo:hi, 0]))
-        required = [not t.optional and not t.wildcard for t in official[lo:hi]]
+        required = [t.required for t in official[lo:hi]]
         missing_before = sum(required[: heard[0]])
         missing_after = sum(required[heard[-1] + 1:])
         k = np.searchsorted(heard_all, lo)  # heard_all[k - 1]: the last heard token before the sentence
@@ -490,8 +491,25 @@ def _snap(sentences: list[TimedSpan], edges: list[np.ndarray | None], bounds: np
     if not timed:
         return
     rows = np.array([[s.start, e[1], e[2], s.end] for s, e in timed])
-    for (s, _), (start, end) in zip(timed, how(rows, bounds, reach)):
+    snapped = how(rows, bounds, reach)
+    # an edge moves within its own sentence's side: never across where its neighbour was before (a stretch of
+    # voice or a pause may hold two sentences)
+    before, after = np.roll(rows[:, 3], 1), np.roll(rows[:, 0], -1)
+    before[0], after[-1] = -np.inf, np.inf
+    starts = np.maximum(snapped[:, 0], np.minimum(rows[:, 0], before))
+    ends = np.maximum(np.minimum(snapped[:, 1], np.maximum(rows[:, 3], after)), starts)
+    for (s, _), start, end in zip(timed, starts, ends):
         s.start, s.end = float(start), float(end)
+
+
+def _in_text_order(sentences: list[TimedSpan]) -> None:
+    """No sentence starts before one earlier in the text: where evidence of several kinds placed a text of
+    repeated words ambiguously, a later sentence starts where the earlier one does, at the earliest."""
+    latest = -np.inf
+    for s in sentences:
+        if s.start is not None:
+            latest = max(latest, s.start)
+            s.start, s.end = latest, max(s.end, latest)
 
 
 def _paragraph(span: Span, sentences: list[TimedSpan]) -> TimedSpan:
@@ -506,8 +524,7 @@ def _paragraph(span: Span, sentences: list[TimedSpan]) -> TimedSpan:
         status = PARTIAL
     starts = [s.start for s in sentences if s.start is not None]
     ends = [s.end for s in sentences if s.end is not None]
-    weights = [max(1, s.end_char - s.start_char) for s in sentences]
-    confidence = sum(w * s.confidence for w, s in zip(weights, sentences)) / sum(weights) if sentences else 0.0
+    confidence = mean_confidence(sentences)
     return TimedSpan(
         span.seq,
         span.start,
