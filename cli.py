@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import sys
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -291,30 +289,25 @@ def export_command(meeting_ids, all_meetings, fmt, db_path, level, output, bom, 
 @click.option("--setting", "settings", multiple=True, metavar="NAME=JSON",
               help="Change one decoding setting, e.g. batch_size=null or recover_rounds=0 (to compare settings).")
 def eval_command(audio, official, truth, as_json, language, engine, settings):
-    """Ingest AUDIO + OFFICIAL into a scratch archive and compare with TRUTH timings."""
-    import sqlite_utils
-
+    """Align AUDIO to OFFICIAL as an ingest would (nothing stored) and compare with TRUTH timings."""
     from podium.alignment.evaluate import evaluate, format_report
+    from podium.ingest.pipeline import prepare, transcribe_and_align
 
-    scratch = Path(tempfile.mkdtemp(prefix="podium-eval-"))
     try:
-        db_path = scratch / "eval.db"
-        try:
-            decoding = {name: json.loads(value) for name, value in (s.split("=", 1) for s in settings)}
-        except ValueError as e:
-            raise click.UsageError(f"--setting takes NAME=JSON ({e})") from e
-        result = ingest(audio, official, db_path, IngestOptions(meeting_id="eval", language=language, engine=engine,
+        decoding = {name: json.loads(value) for name, value in (s.split("=", 1) for s in settings)}
+    except ValueError as e:
+        raise click.UsageError(f"--setting takes NAME=JSON ({e})") from e
+    try:
+        prepared = prepare(audio, official, None, IngestOptions(meeting_id="eval", language=language, engine=engine,
                                                                 decoding=decoding), progress=not as_json)
-        db = sqlite_utils.Database(db_path)
-        rows = {t: list(db[t].rows_where(order_by="rowid")) for t in ("paragraphs", "sentences", "unscripted")}
-        report = evaluate(rows["paragraphs"], rows["sentences"], rows["unscripted"], json.loads(truth.read_text(encoding="utf-8")))
-        engine = db["meetings"].get("eval")["engine"]
-        report["timing"] = {"engine": engine, "audio_seconds": result.duration, "transcribe_seconds": result.transcribe_seconds,
-                            "align_seconds": result.align_seconds, "transcript_cached": result.transcript_cached}
+        aligned = transcribe_and_align(prepared, progress=not as_json)
     except IngestError as e:
         raise click.ClickException(str(e)) from e
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    rows, transcript = aligned.rows, aligned.transcript
+    report = evaluate(rows.paragraphs, rows.sentences, rows.unscripted, json.loads(truth.read_text(encoding="utf-8")))
+    report["timing"] = {"engine": prepared.inputs.engine, "audio_seconds": rows.meeting["duration"],
+                        "transcribe_seconds": transcript.seconds, "align_seconds": aligned.alignment.seconds,
+                        "transcript_cached": transcript.cached}
     if as_json:
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         click.echo()

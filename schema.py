@@ -249,7 +249,8 @@ def _timed(start: float | None, end: float | None) -> dict:
 
 def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) -> MeetingRows:
     """The rows of one meeting from its official text (`meeting["official_text"]`, the speeches' texts in
-    the order spoken), its speeches and the alignment of that text.
+    the order spoken), its speeches and the alignment of that text: the one builder of a meeting's rows.
+    The meetings row takes `meeting`'s columns, and from the alignment what it says of the whole meeting.
 
     Official rows carry the official text, redaction marks included; unscripted passages are the
     transcript's text, in simplified script for Chinese like the official texts, and belong to the speech
@@ -267,6 +268,8 @@ def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) ->
         return {"text": text[span.start_char:span.end_char], **_timed(span.start, span.end), "status": span.status,
                 "confidence": span.confidence, "speech_id": speech_id(meeting_id, speech_of(span.start_char))}
 
+    meeting = {**meeting, "matched_share": round(alignment.matched_share, 4),
+               "voiced_coverage": None if alignment.voiced_coverage is None else round(alignment.voiced_coverage, 4)}
     rows = MeetingRows(meeting={c: meeting.get(c) for c in TABLE["meetings"].column_names})
     rows.paragraphs = [{"id": paragraph_id(meeting_id, p.seq), "meeting_id": meeting_id, "seq": p.seq, **official(p)}
                        for p in alignment.paragraphs]

@@ -18,9 +18,9 @@ from podium.alignment.pauses import find_pauses, frame_levels
 
 from . import audio, store
 from .cache import cache_key, cached_levels, cached_transcript, cached_voice, store_levels, store_voice
-from .engines import (ENGINES, DecodingSettings, Transcript, default_engine, settings_for, settings_from_record,
-                      settings_record)
+from .engines import ENGINES, Transcript, default_engine, settings_for
 from .forced import force_align
+from .meeting import Inputs, SpeechText, Speeches
 from .textfile import read_official_text
 from .transcribe import transcribe
 from .voice import speech_spans
@@ -70,10 +70,6 @@ def slug_from_path(path: Path) -> str:
     return slug
 
 
-def _text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -90,32 +86,28 @@ def _read_text(path: Path) -> str:
         raise IngestError(str(e)) from e
 
 
-@dataclass(frozen=True)
-class SpeechText:
-    """One speech's official text, as read from its file."""
-
-    path: Path
-    text: str
-    speaker: str | None
-
-    @property
-    def title(self) -> str:
-        return next(line.strip() for line in self.text.splitlines() if line.strip())
-
-
 @dataclass
 class Prepared:
     """An ingest checked against the archive and, unless the archive already holds it, decoded."""
 
+    meeting_id: str
     audio_path: Path
-    speeches: list[SpeechText]  # as given; complete() puts them in the order spoken
-    db_path: Path
-    meeting: dict  # the meetings row as far as it is known before transcription
-    settings: DecodingSettings
-    existing: dict | None  # the row this ingest replaces
+    inputs: Inputs
+    speeches: Speeches  # as given; transcribe_and_align puts them in the order spoken
+    db_path: Path | None  # None: aligned only (`podium eval`), never stored
     started: float
+    existing: dict | None = None  # the stored meeting this ingest replaces, or (unchanged) is
     samples: object = None  # int16 numpy array, 16 kHz mono; None when `unchanged`
     unchanged: bool = False  # the archive already holds these very inputs: nothing to do
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """A recording aligned to its speeches: the meeting's rows, and what they were made from."""
+
+    rows: schema.MeetingRows
+    alignment: Alignment
+    transcript: Transcript
 
 
 def ingest(
@@ -140,17 +132,18 @@ def ingest(
 def prepare(
     audio_path: str | Path,
     text_paths: str | Path | list[str | Path],
-    db_path: str | Path = "archive.db",
+    db_path: str | Path | None = "archive.db",
     options: IngestOptions = IngestOptions(),
     *,
     progress: bool = True,
 ) -> Prepared:
-    """Check the inputs against the archive and decode the audio; read-only, safe to run in a thread.
+    """Check the inputs against the archive (none: `db_path` None) and decode the audio; read-only, safe to
+    run in a thread.
 
     :raises IngestError: bad input, or an ID already used for other inputs.
     """
     started = time.perf_counter()
-    audio_path, db_path = Path(audio_path), Path(db_path)
+    audio_path, db_path = Path(audio_path), None if db_path is None else Path(db_path)
     text_paths = [Path(text_paths)] if isinstance(text_paths, (str, Path)) else [Path(p) for p in text_paths]
     meeting_id = options.meeting_id or slug_from_path(audio_path)
     if not schema.MEETING_ID.match(meeting_id):
@@ -168,33 +161,21 @@ def prepare(
     if not text_paths or len(options.speakers) > len(text_paths):
         raise IngestError(f"{audio_path}: give one official text per speech, and at most one speaker per text")
     speakers = list(options.speakers) + [None] * (len(text_paths) - len(options.speakers))
-    speeches = [SpeechText(path, _read_text(path), speaker) for path, speaker in zip(text_paths, speakers)]
-    all_text = schema.SPEECH_SEPARATOR.join(s.text for s in speeches)
-    language = detect_language(all_text) if options.language == "auto" else options.language
+    speeches = Speeches(tuple(SpeechText(_read_text(path), speaker, path) for path, speaker in zip(text_paths, speakers)))
+    language = detect_language(speeches.text) if options.language == "auto" else options.language
     settings = settings_for(engine, language)
     try:
         settings = dataclasses.replace(settings, **(options.decoding or {}))
     except TypeError as e:
         raise IngestError(f"{options.decoding}: not decoding settings ({e})") from e
-    inputs = {
-        "audio_sha256": audio.sha256_file(audio_path),
-        # one text: its hash, as since the first release; several: of all of them in the order given
-        "text_sha256": _text_sha256("\x00".join(s.text for s in speeches)),
-        "title": options.title or speeches[0].title,
-        "date": options.date,
-        "speaker": "、".join(s for s in speakers if s) or None,
-        "language": language,
-        "engine": engine,
-        "model": options.model,
-        "settings": settings_record(settings),
-    }
-    meeting = {**inputs, "id": meeting_id, "source_path": audio_path.name}
-    prepared = Prepared(audio_path, speeches, db_path, meeting, settings, None, started)
+    inputs = Inputs(audio.sha256_file(audio_path), speeches.text_sha256, options.title or speeches.items[0].title,
+                    options.date, speeches.speaker, language, engine, options.model, settings)
+    prepared = Prepared(meeting_id, audio_path, inputs, speeches, db_path, started)
 
-    existing = store.existing_meeting(db_path, meeting_id)
+    existing = store.existing_meeting(db_path, meeting_id) if db_path is not None else None
     if existing is not None:
-        if _same_inputs(existing, inputs):
-            prepared.meeting, prepared.unchanged = existing, True
+        if inputs.same_as(existing):
+            prepared.existing, prepared.unchanged = existing, True
             return prepared
         if not options.replace:
             raise IngestError(
@@ -210,21 +191,6 @@ def prepare(
     return prepared
 
 
-def _same_inputs(existing: dict, inputs: dict) -> bool:
-    """Whether a meeting in the archive came from these very inputs (settings compared as this release
-    reads them: a record of an older release, or one naming the hardware, may say the same)."""
-    for key, value in inputs.items():
-        have = existing.get(key)
-        if key == "settings":
-            try:
-                have = settings_record(settings_from_record(have))
-            except ValueError:
-                return False
-        if have != value:
-            return False
-    return True
-
-
 def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     """Transcribe (or take from the cache), align and write one prepared meeting: the archive's only writer.
 
@@ -234,14 +200,12 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     """
     if p.unchanged:
         return _restore_media(p, progress)
-    meeting, samples = p.meeting, p.samples
-    audio_sha = meeting["audio_sha256"]
-    media_rel = f"{MEDIA_DIR}/{meeting['id']}-{audio_sha[:12]}.mp3"
+    media_rel = f"{MEDIA_DIR}/{p.meeting_id}-{p.inputs.audio_sha256[:12]}.mp3"
     media_abs = p.db_path.parent / media_rel
     tmp_media = media_abs.with_name(media_abs.name + ".part")
     web_copy = audio.WebCopy(p.audio_path, tmp_media)  # ffmpeg writes it while Whisper transcribes
     try:
-        rows, alignment, transcript = _transcribe_and_align(p, samples, media_rel, progress)
+        aligned = transcribe_and_align(p, media_path=media_rel, progress=progress)
         _stage(progress, "writing the web copy and the archive")
         try:
             web_copy.finish()
@@ -253,7 +217,7 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     had_media = media_abs.exists()  # the same recording under the same ID: the same copy
     os.replace(tmp_media, media_abs)
     try:
-        result = _write(p.db_path, rows, alignment, transcript, "replaced" if p.existing else "ingested", p.started)
+        result = _write(p.db_path, aligned, "replaced" if p.existing else "ingested", p.started)
     except BaseException:
         if not had_media:
             media_abs.unlink(missing_ok=True)
@@ -267,11 +231,11 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
 def _restore_media(p: Prepared, progress: bool) -> IngestResult:
     """An ingest the archive already holds: nothing to do, unless the meeting's web copy is missing (lost
     by hand or by a crash of an older Podium), which is written again from the recording."""
-    meeting = p.meeting
-    result = IngestResult(meeting["id"], "unchanged", duration=meeting["duration"] or 0.0)
-    if not meeting.get("media_path") or (p.db_path.parent / meeting["media_path"]).exists():
+    stored = p.existing
+    result = IngestResult(p.meeting_id, "unchanged", duration=stored["duration"] or 0.0)
+    if not stored.get("media_path") or (p.db_path.parent / stored["media_path"]).exists():
         return result
-    media = p.db_path.parent / meeting["media_path"]
+    media = p.db_path.parent / stored["media_path"]
     _stage(progress, f"the web copy {media} is missing: writing it again from {p.audio_path}")
     tmp = media.with_name(media.name + ".part")
     try:
@@ -284,33 +248,37 @@ def _restore_media(p: Prepared, progress: bool) -> IngestResult:
     return result
 
 
-def _transcribe_and_align(p: Prepared, samples, media_rel: str, progress: bool):
-    """A prepared meeting's rows, alignment and transcript (from the cache when it is there)."""
-    meeting = p.meeting
-    engine, model, audio_sha = meeting["engine"], meeting["model"], meeting["audio_sha256"]
+def transcribe_and_align(p: Prepared, *, media_path: str | None = None, progress: bool = True) -> Aligned:
+    """A prepared meeting transcribed (or its transcript taken from the cache) and aligned to its speeches,
+    as the rows it would be stored as (with `media_path` for its web copy). Writes nothing but the cache.
+
+    :raises IngestError: a text (or, of several speeches, one of them) that the recording does not hold.
+    """
+    inputs, samples = p.inputs, p.samples
     duration = len(samples) / audio.SAMPLE_RATE
-    detail = f" ({p.settings.compute_type}, VAD)" if engine == "faster-whisper" else ""
-    _stage(progress, f"transcribing {duration:.0f} s of audio with {engine} {model}{detail}")
+    detail = f" ({inputs.settings.compute_type}, VAD)" if inputs.engine == "faster-whisper" else ""
+    _stage(progress, f"transcribing {duration:.0f} s of audio with {inputs.engine} {inputs.model}{detail}")
     levels = frame_levels(samples, audio.SAMPLE_RATE)
-    store_levels(audio_sha, levels)
+    store_levels(inputs.audio_sha256, levels)
     voice = speech_spans(samples, find_pauses(levels))
-    store_voice(audio_sha, voice)
-    transcript = transcribe(samples, audio_sha, engine=engine, model=model, settings=p.settings, progress=progress,
-                            levels=levels)
+    store_voice(inputs.audio_sha256, voice)
+    transcript = transcribe(samples, inputs.audio_sha256, engine=inputs.engine, model=inputs.model,
+                            settings=inputs.settings, progress=progress, levels=levels)
     if transcript.cached:
         _stage(progress, "transcript found in the cache: not transcribed again")
 
-    _stage(progress, "aligning the transcript to the official text" + ("s" if len(p.speeches) > 1 else ""))
-    speeches = _in_spoken_order(p.speeches, transcript, meeting["language"])
-    meeting["official_text"], placed = _joined(speeches)
-    alignment = _align(meeting["official_text"], transcript, meeting, speeches[0].path,
-                       Evidence(levels, voice, samples, p.settings), progress)
-    rows = _rows({**meeting, "duration": round(duration, 3), "media_path": media_rel}, placed, alignment)
-    for speech, row in zip(speeches, rows.speeches):
-        if len(speeches) > 1 and row["matched_share"] < AlignOptions().min_matched_share:
-            raise IngestError(f"{speech.path}: only {row['matched_share']:.0%} of this speech's text was found in "
+    _stage(progress, "aligning the transcript to the official text" + ("s" if len(p.speeches.items) > 1 else ""))
+    speeches = _in_spoken_order(p.speeches, transcript, inputs.language)
+    alignment = _align(speeches.text, transcript, inputs, speeches.items[0].name,
+                       Evidence(levels, voice, samples), progress)
+    meeting = {**inputs.columns(), "id": p.meeting_id, "source_path": p.audio_path.name, "media_path": media_path,
+               "duration": round(duration, 3), "official_text": speeches.text, "ingested_at": _now()}
+    rows = schema.meeting_rows(meeting, speeches.placed, alignment)
+    for speech, row in zip(speeches.items, rows.speeches):
+        if len(speeches.items) > 1 and row["matched_share"] < AlignOptions().min_matched_share:
+            raise IngestError(f"{speech.name}: only {row['matched_share']:.0%} of this speech's text was found in "
                               "the recording: is it the text of another recording?")
-    return rows, alignment, transcript
+    return Aligned(rows, alignment, transcript)
 
 
 @dataclass
@@ -322,75 +290,58 @@ class Evidence:
     levels: object = None  # numpy arrays
     voice: object = None
     samples: object = None
-    settings: DecodingSettings | None = None
 
 
-def _align(official_text: str, transcript: Transcript, meeting: dict, text_name, evidence: Evidence | None = None,
-           progress: bool = False) -> Alignment:
+def _align(official_text: str, transcript: Transcript, inputs: Inputs, text_name: str,
+           evidence: Evidence | None = None, progress: bool = False) -> Alignment:
     """The transcript aligned to the official text; then the sentences it could not place with confidence are
     placed by force-aligning their text to the audio between the placed ones, and aligned again with that."""
     evidence = evidence or Evidence()
-    language = meeting["language"]
     try:
-        first = align(official_text, transcript.words(), language=language, levels=evidence.levels,
+        first = align(official_text, transcript.words(), language=inputs.language, levels=evidence.levels,
                       voice=evidence.voice)
-        if not first.regions or evidence.settings is None:
+        if not first.regions:
             return first
         seconds = sum(r.end - r.start for r in first.regions)
         _stage(progress, f"placing the official text of {len(first.regions)} stretches ({seconds:.0f} s) that the "
                          "transcript could not, by forced alignment")
-        forced = force_align(evidence.samples, official_text, first.regions, engine=meeting["engine"],
-                             model=meeting["model"], settings=evidence.settings, language=language,
-                             audio_sha256=meeting["audio_sha256"])
-        return align(official_text, transcript.words(), language=language, levels=evidence.levels,
+        forced = force_align(evidence.samples, official_text, first.regions, engine=inputs.engine,
+                             model=inputs.model, settings=inputs.settings, language=inputs.language,
+                             audio_sha256=inputs.audio_sha256)
+        return align(official_text, transcript.words(), language=inputs.language, levels=evidence.levels,
                      voice=evidence.voice, forced=forced)
     except WrongTextError as e:
         raise IngestError(f"{text_name}: {e}") from e
 
 
-def _in_spoken_order(speeches: list[SpeechText], transcript: Transcript, language: str) -> list[SpeechText]:
+def _in_spoken_order(speeches: Speeches, transcript: Transcript, language: str) -> Speeches:
     """The speeches in the order the recording holds them: each is located alone in the whole transcript
     (the median start of its spoken sentences); the order given stands where the audio does not tell."""
-    if len(speeches) == 1:
+    if len(speeches.items) == 1:
         return speeches
     places = []
-    for k, speech in enumerate(speeches):
-        alone = _align(speech.text, transcript, {"language": language}, speech.path)
+    for k, speech in enumerate(speeches.items):
+        try:
+            alone = align(speech.text, transcript.words(), language=language)
+        except WrongTextError as e:
+            raise IngestError(f"{speech.name}: {e}") from e
         starts = sorted(s.start for s in alone.sentences if s.status == "spoken")
         places.append((starts[len(starts) // 2] if starts else float(k), k))
-    return [speeches[k] for _, k in sorted(places)]
+    return speeches.reordered([k for _, k in sorted(places)])
 
 
-def _joined(speeches: list[SpeechText]) -> tuple[str, list[schema.Speech]]:
-    """The meeting's official text (the speeches' texts in order, a blank line between) and where each lies."""
-    text, placed = "", []
-    for speech in speeches:
-        if text:
-            text += schema.SPEECH_SEPARATOR
-        placed.append(schema.Speech(speech.title, speech.speaker, len(text), len(text) + len(speech.text)))
-        text += speech.text
-    return text, placed
-
-
-def _rows(meeting: dict, speeches: list[schema.Speech], alignment: Alignment) -> schema.MeetingRows:
-    """A meeting's rows, with what its alignment says of the whole meeting."""
-    meeting = {**meeting, "matched_share": round(alignment.matched_share, 4), "ingested_at": _now(),
-               "voiced_coverage": None if alignment.voiced_coverage is None else round(alignment.voiced_coverage, 4)}
-    return schema.meeting_rows(meeting, speeches, alignment)
-
-
-def _write(db_path: Path, rows: schema.MeetingRows, alignment: Alignment, transcript: Transcript, action: str,
-           started: float) -> IngestResult:
+def _write(db_path: Path, aligned: Aligned, action: str, started: float) -> IngestResult:
     """Store a meeting's rows (one transaction) and say what was done."""
-    store.write_meeting(db_path, rows)
+    store.write_meeting(db_path, aligned.rows)
+    alignment = aligned.alignment
     return IngestResult(
-        rows.meeting["id"],
+        aligned.rows.meeting["id"],
         action,
-        duration=rows.meeting["duration"],
-        transcribe_seconds=transcript.seconds,
+        duration=aligned.rows.meeting["duration"],
+        transcribe_seconds=aligned.transcript.seconds,
         align_seconds=alignment.seconds,
         total_seconds=time.perf_counter() - started,
-        transcript_cached=transcript.cached,
+        transcript_cached=aligned.transcript.cached,
         sentences=len(alignment.sentences),
         not_spoken=sum(s.status == "not_spoken" for s in alignment.sentences),
         unscripted=len(alignment.unscripted),
@@ -406,26 +357,28 @@ def realign(
     """
     started = time.perf_counter()
     db_path = Path(db_path)
-    meeting = store.existing_meeting(db_path, meeting_id)
-    if meeting is None:
+    stored = store.existing_meeting(db_path, meeting_id)
+    if stored is None:
         raise IngestError(f"{meeting_id}: no such meeting in {db_path}")
-    speeches = store.existing_speeches(db_path, meeting_id) or schema.one_speech(meeting)
-    if text_path is not None:
-        if len(speeches) > 1:
-            raise IngestError(f"{meeting_id}: a meeting of {len(speeches)} speeches; correct it with `podium ingest "
-                              "AUDIO --text … --text … --replace` (the transcript comes from the cache)")
-        meeting["official_text"] = _read_text(Path(text_path))
-        meeting["text_sha256"] = _text_sha256(meeting["official_text"])
-        speeches = schema.one_speech({**meeting, "speaker": speeches[0].speaker})
+    speeches = Speeches.from_archive(stored["official_text"], store.existing_speeches(db_path, meeting_id),
+                                     stored["speaker"])
     try:  # with the defaults of the release that stored them (before recovery existed: none)
-        settings = settings_from_record(meeting["settings"])
+        inputs = Inputs.from_row(stored)
     except ValueError as e:
         raise IngestError(f"{meeting_id}: {e}") from e
-    transcript = cached_transcript(cache_key(meeting["audio_sha256"], meeting["engine"], meeting["model"], settings))
+    if text_path is not None:
+        if len(speeches.items) > 1:
+            raise IngestError(f"{meeting_id}: a meeting of {len(speeches.items)} speeches; correct it with `podium "
+                              "ingest AUDIO --text … --text … --replace` (the transcript comes from the cache)")
+        speeches = Speeches((SpeechText(_read_text(Path(text_path)), speeches.items[0].speaker, Path(text_path)),))
+        inputs = dataclasses.replace(inputs, text_sha256=speeches.text_sha256)
+    transcript = cached_transcript(cache_key(inputs.audio_sha256, inputs.engine, inputs.model, inputs.settings))
     if transcript is None:
         raise IngestError(f"{meeting_id}: its transcript is not in the cache; ingest the recording again")
     _stage(progress, "aligning the cached transcript to the official text")
-    sha = meeting["audio_sha256"]
-    alignment = _align(meeting["official_text"], transcript, meeting, text_path or meeting_id,
-                       Evidence(cached_levels(sha), cached_voice(sha), None, settings))
-    return _write(db_path, _rows(meeting, speeches, alignment), alignment, transcript, "realigned", started)
+    sha = inputs.audio_sha256
+    alignment = _align(speeches.text, transcript, inputs, str(text_path or meeting_id),
+                       Evidence(cached_levels(sha), cached_voice(sha)))
+    meeting = {**stored, **inputs.columns(), "official_text": speeches.text, "ingested_at": _now()}
+    rows = schema.meeting_rows(meeting, speeches.placed, alignment)
+    return _write(db_path, Aligned(rows, alignment, transcript), "realigned", started)
