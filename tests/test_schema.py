@@ -298,7 +298,7 @@ async def test_plain_datasette_serves_complete_pages(tmp_path, site_archive):
     shutil.copy(site_archive, tmp_path / "archive.db")
     shutil.copytree(site_archive.parent / "media", tmp_path / "media")
     ds = Datasette(files=[str(tmp_path / "archive.db")])
-    for path in ("/meeting/aishell", "/archive/sentences"):
+    for path in ("/meeting/seed", "/archive/sentences"):
         page = await ds.client.get(path)
         assert page.status_code == 200, path
         assets = re.findall(r'<script[^>]+src="([^"]+)"', page.text) + \
@@ -307,7 +307,7 @@ async def test_plain_datasette_serves_complete_pages(tmp_path, site_archive):
         assert len(ours) == 2, (path, assets)
         for asset in assets:
             assert (await ds.client.get(asset.split("?")[0])).status_code == 200, asset
-    assert (await ds.client.get("/media/aishell")).status_code == 200
+    assert (await ds.client.get("/media/seed")).status_code == 200
 
 
 def test_one_namespace_when_installed(tmp_path):
@@ -339,7 +339,7 @@ async def test_reindex_after_a_hand_edit(tmp_path, site_archive):
     db = tmp_path / "archive.db"
     shutil.copy(site_archive, db)
     conn = sqlite3.connect(db)
-    conn.execute("update sentences set text = '也成为地方政府的肉中刺' where id = 'aishell_p0002_s000'")
+    conn.execute("update sentences set text = '也成为地方政府的肉中刺' where id = 'seed_p0002_s000'")
     conn.commit()
     conn.close()
 
@@ -352,7 +352,7 @@ async def test_reindex_after_a_hand_edit(tmp_path, site_archive):
     done = subprocess.run([sys.executable, "-m", "podium", "reindex", "--db", str(db)], capture_output=True,
                           text=True)
     assert done.returncode == 0, done.stderr
-    assert await found("肉") == [0] and await found("钉") == []
+    assert await found("肉") == [0] and await found("威") == []  # 树威, in the text replaced
 
 
 def test_the_readme_lists_every_column_of_every_table():
