@@ -194,7 +194,7 @@ def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettin
     options = faster_whisper_options(settings)
     if settings.batch_size:
         lanes = cpu_lanes("faster-whisper", settings.compute_type)
-        pieces, info = _lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
+        pieces, info = lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
                                                                   **options)
     else:
         pieces, info = whisper.transcribe(samples, **options)
@@ -209,7 +209,7 @@ def run_faster_whisper(samples: np.ndarray, model: str, settings: DecodingSettin
     return info.language, segments
 
 
-def _lanes_pipeline(whisper, lanes: int):
+def lanes_pipeline(whisper, lanes: int):
     """faster-whisper's batched pipeline, with each batch cut into `lanes` parts decoded at once (one per
     CTranslate2 worker, so one per core)."""
     from faster_whisper import BatchedInferencePipeline

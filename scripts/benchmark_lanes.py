@@ -39,7 +39,7 @@ def transcribe_once(recording: Path, seconds: float | None, lanes: int) -> dict:
     from faster_whisper import WhisperModel
 
     from podium.ingest.audio import decode, to_float
-    from podium.ingest.engines import _lanes_pipeline, faster_whisper_options, settings_for
+    from podium.ingest.engines import lanes_pipeline, faster_whisper_options, settings_for
     from podium.ingest.weights import packaged_ct2_model
 
     samples = to_float(decode(recording))
@@ -70,7 +70,7 @@ def transcribe_once(recording: Path, seconds: float | None, lanes: int) -> dict:
 
     whisper.model = Timed(whisper.model)
     before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-    pieces, _ = _lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
+    pieces, _ = lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
                                                            **faster_whisper_options(settings))
     text = "".join(s.text for s in pieces)
     after = resource.getrusage(resource.RUSAGE_SELF)

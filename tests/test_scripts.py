@@ -32,8 +32,6 @@ SMOKES = {
     "make_metadata.py": "metadata.json in the repository is",
 }
 THIRD_PARTY = {"benchmark_voices.py": "zh_aishell"}  # the recording a smoke run reads from ../shared/fixtures
-# Private names still imported until package code offers a public one (asked for; remove it from here then).
-PENDING = {"_lanes_pipeline"}
 
 
 @pytest.mark.parametrize("script", sorted(p.name for p in SCRIPTS.glob("*.py") if p.name not in HELPERS))
@@ -62,7 +60,7 @@ def private_imports(path: Path) -> list[str]:
             parts = [p for a in node.names if a.name.split(".")[0] == "podium" for p in a.name.split(".")]
         else:
             continue
-        private = [p for p in parts if p.startswith("_") and not p.endswith("__") and p not in PENDING]
+        private = [p for p in parts if p.startswith("_") and not p.endswith("__")]
         found += [f"{path.relative_to(ROOT)}:{node.lineno}: {p}" for p in private]
     return found
 

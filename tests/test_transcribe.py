@@ -24,14 +24,14 @@ def test_decoding_on_one_lane_per_core_gives_the_same_words_as_one_batch(fixture
     word's times may move by a frame or two of 20 ms, since int8 arithmetic rounds differently with batch size
     (by how much depends on the CPU's int8 kernels: AVX2 or AVX-512 VNNI)."""
     from podium.ingest.audio import decode, to_float
-    from podium.ingest.engines import _lanes_pipeline, faster_whisper_options, load_model, settings_for
+    from podium.ingest.engines import lanes_pipeline, faster_whisper_options, load_model, settings_for
 
     settings = settings_for("faster-whisper", "zh")
     samples = to_float(decode(fixtures / "seed" / "seed_plain.mp3"))[: 16000 * 75]  # three VAD windows
     whisper = load_model("faster-whisper", "base", settings.compute_type)
 
     def words(lanes: int) -> list[tuple]:
-        pieces, _ = _lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
+        pieces, _ = lanes_pipeline(whisper, lanes).transcribe(samples, batch_size=settings.batch_size * lanes,
                                                                **faster_whisper_options(settings))
         return [(w.word, w.start, w.end) for s in pieces for w in s.words]
 
