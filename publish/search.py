@@ -187,19 +187,30 @@ EXPORT_BATCH = 1_000  # hits read at a time by an export: memory stays bounded h
 def export_batch(conn: sqlite3.Connection, query: SearchQuery, kind: str, after: int) -> tuple[list[dict], int | None]:
     """The next hits of one kind for an export, in archive order (meeting by meeting, in text order), after
     the row `after` of its table: every match that `count` counts, a batch at a time by keyset (no OFFSET,
-    which would read every earlier row again). Returns the hits and where the next batch starts (None: done)."""
+    which would read every earlier row again). Returns the hits (perhaps none, where filters left out the
+    whole batch) and where the next batch starts (None: done).
+
+    The keyset is applied inside the first full-text index, which reads its matches in rowid order: each
+    batch costs its own rows, however many came before (a filter outside it would find every match again)."""
     params: dict = {"after": after, "batch": EXPORT_BATCH}
     table = KIND_TABLES[kind]
-    where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p})" for i, p in _matches(kind, query, params)]
-    where += _filters(query, params) + ["t.rowid > :after"]
+    matches = _matches(kind, query, params)
+    first, p = matches[0]
+    candidates = [r[0] for r in conn.execute(
+        f"select rowid from [{first}] where [{first}] match :{p} and rowid > :after order by rowid limit :batch",
+        params)]
+    if not candidates:
+        return [], None
+    params["lo"], params["hi"] = candidates[0], candidates[-1]
+    where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p} and rowid between :lo and :hi)"
+             for i, p in matches]
+    where += _filters(query, params) + ["t.rowid between :lo and :hi"]
     cursor = conn.execute(
-        f"select t.rowid as row_, {_columns(kind)} from [{table}] t join meetings m on m.id = t.meeting_id "
-        f"left join speeches sp on sp.id = t.speech_id where {' and '.join(where)} order by t.rowid limit :batch",
-        params)
+        f"select {_columns(kind)} from [{table}] t join meetings m on m.id = t.meeting_id "
+        f"left join speeches sp on sp.id = t.speech_id where {' and '.join(where)} order by t.rowid", params)
     columns = [d[0] for d in cursor.description]
     rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
-    last = rows[-1]["row_"] if len(rows) == EXPORT_BATCH else None
-    return [_result(r, query.terms) for r in rows], last
+    return [_result(r, query.terms) for r in rows], candidates[-1] if len(candidates) == EXPORT_BATCH else None
 
 
 def ranked_window(query: SearchQuery, total: int) -> bool:
