@@ -21,7 +21,7 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
-# the fast tier: no Whisper, no browser, no servers in other processes
+# the fast tier: no browser; Whisper only in the scripts' --smoke runs (seconds of audio)
 check: setup
 	$(BIN)/python -m pytest -m "not slow"
 
