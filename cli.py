@@ -27,8 +27,8 @@ def _summary(result: IngestResult) -> str:
     source = "cache" if result.transcript_cached else f"{result.transcribe_seconds:.1f} s"
     return (
         f"{result.meeting_id}: {result.action} — {result.duration:.1f} s of audio, transcript from {source}, "
-        f"{result.sentences} sentences ({result.not_spoken} not spoken), {result.unscripted} unscripted passages, "
-        f"{result.total_seconds:.1f} s in all"
+        f"{result.sentences} sentences ({result.not_spoken} not spoken), {result.unscripted} off-script "
+        f"passage{'' if result.unscripted == 1 else 's'}; done in {result.total_seconds:.1f} s"
     )
 
 
