@@ -99,10 +99,14 @@
     /* Scroll `el` into the reading zone below the sticky player, unless it is there already. */
     function reveal(el, force, instant) {
       var rect = el.getBoundingClientRect();
-      var top = playerBox ? Math.max(0, playerBox.getBoundingClientRect().bottom) : 0;
+      var box = playerBox ? playerBox.getBoundingClientRect() : null;
+      var top = box ? Math.max(0, box.bottom) : 0;
       var bottom = window.innerHeight;
       if (!force && rect.top >= top + 8 && rect.bottom <= bottom - 0.2 * (bottom - top)) return;
-      var y = window.scrollY + rect.top - top - 0.25 * (bottom - top);
+      // once the page scrolls, the player sticks to the top: the text is read below where it sticks, not
+      // below where it stands now
+      var stuck = box ? box.height + (parseFloat(getComputedStyle(playerBox).top) || 0) : 0;
+      var y = window.scrollY + rect.top - stuck - 0.25 * (bottom - stuck);
       window.scrollTo({ top: Math.max(0, y), behavior: smooth && !instant ? "smooth" : "auto" });
     }
 
