@@ -235,14 +235,16 @@ def _judge(tokens: list[Token], times: np.ndarray, exact: np.ndarray, opts: Alig
 
 
 def unscripted_passages(
-    words: list[Word], tr_times: np.ndarray, word_index: np.ndarray, used: np.ndarray, opts: AlignOptions
+    words: list[Word], tr_times: np.ndarray, word_index: np.ndarray, used: np.ndarray, match: np.ndarray,
+    required: np.ndarray, opts: AlignOptions
 ) -> list[Passage]:
     """Runs of transcript tokens that no official text accounts for."""
     passages: list[Passage] = []
     run: list[int] = []
+    anchors = _anchors(match, opts.min_anchor)
 
     def flush() -> None:
-        if len(run) >= opts.min_unscripted_tokens:
+        if len(run) >= opts.min_unscripted_tokens and not _misheard(run, anchors, match[anchors], required, opts):
             ws = sorted(set(word_index[run].tolist()))
             text = "".join(words[w].text for w in ws).strip()
             # words of a window decoded again may overlap their neighbours: the passage spans all of its own
@@ -255,6 +257,31 @@ def unscripted_passages(
         run.append(int(j))
     flush()
     return passages
+
+
+def _anchors(match: np.ndarray, length: int) -> np.ndarray:
+    """The official tokens heard exactly in runs of at least `length` (consecutive in both texts), in order."""
+    heard = np.flatnonzero(match >= 0)
+    # a run breaks where either text skips a token
+    breaks = np.flatnonzero((np.diff(heard) != 1) | (np.diff(match[heard]) != 1)) + 1
+    runs = [r for r in np.split(heard, breaks) if len(r) >= length]
+    return np.concatenate(runs) if runs else heard[:0]
+
+
+def _misheard(run: list[int], anchors: np.ndarray, anchored_at: np.ndarray, required: np.ndarray,
+              opts: AlignOptions) -> bool:
+    """Whether a run of transcript tokens stands where official text is, and is not much longer: that text
+    misheard (applause or noise garbles a phrase, and the decoder may give it twice), not speech of its own.
+    Speech of its own lies where the text runs on, heard on both sides of it (an ad-lib, a stumble), or
+    makes the stretch between the words heard on either side far longer than the text there
+    (`misheard_stretch` times). Those words are `anchors` (official tokens in runs of `min_anchor` heard
+    exactly; `anchored_at`: their transcript tokens): single chance matches inside garbled speech are not."""
+    k = int(np.searchsorted(anchored_at, run[0]))
+    if k == 0 or k == len(anchored_at):  # before the first word of the text heard, or after the last: the host
+        return False
+    text_there = int(required[anchors[k - 1] + 1:anchors[k]].sum())
+    said_there = int(anchored_at[k] - anchored_at[k - 1] - 1)
+    return text_there > 0 and said_there <= opts.misheard_stretch * text_there
 
 
 def align(
@@ -343,7 +370,7 @@ def align(
                      dtype=float).reshape(-1, 2)
     speech = voice if voice is not None else voiced
     unscripted = []
-    for passage in unscripted_passages(words, tr_times, word_index, used, opts):
+    for passage in unscripted_passages(words, tr_times, word_index, used, match, required, opts):
         parts = _speech_within(passage, speech)
         if not len(parts):  # no voice under it: words decoded from silence or noise (hallucinated)
             continue

@@ -70,6 +70,9 @@ class AlignOptions:
     wildcard_span: int = 6  # tokens one redaction mark may absorb (a name, a place, a number)
     min_unscripted_tokens: int = 4  # shorter leftover runs are ASR noise, not a passage
     split_pause: float = 2.0  # seconds of silence that split one unscripted passage in two
+    # a leftover run where official text went unheard is that text misheard, unless it makes the stretch
+    # more than this many times longer than the text (a phrase garbled, perhaps decoded twice, is not)
+    misheard_stretch: float = 2.0
     not_spoken_below: float = 0.3  # share of a sentence heard below which it was not spoken
     spoken_from: float = 0.8  # share heard from which a sentence counts as fully spoken
     partial_gap_tokens: int = 4  # a run of this many unheard tokens inside a sentence makes it partial...

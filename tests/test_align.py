@@ -98,6 +98,23 @@ def test_unscripted_passages_are_where_the_voice_is():
     assert (result.unscripted[0].start, result.unscripted[0].end) == pytest.approx(spans[1])
 
 
+def test_a_phrase_garbled_twice_is_the_text_misheard_and_an_inserted_one_is_off_script():
+    # what Whisper base heard of this sentence under applause (benchmark_rooms, applause 0 dB): 各项会议活动
+    # garbled as 亚国的一回合 and given twice; 回 and 一 sound like 会 and 议, single chance matches
+    text = "工作节奏越来越快、工作要求越来越实，各项会议活动、检查调研，马不停蹄，接踵而至。"
+    heard = ["工作", "节", "奏", "越", "来", "越", "快,", "工作", "要", "求", "越", "来", "越", "新,",
+             "亚", "国", "的", "一", "回", "合,", "亚", "国", "的", "一", "回", "合。", "马", "不", "停", "提,",
+             "接", "种", "而", "至。"]
+    words = [Word(w, 0.2 * k, 0.2 * (k + 1)) for k, w in enumerate(heard)]
+    result = align(text, words, language="zh")
+    assert result.sentences[0].status == SPOKEN and result.unscripted == []
+    # a remark of its own in the same place, the text heard on both sides of it: off-script
+    said = heard[:13] + ["实,", "各", "项", "会", "议", "活", "动,", "检", "查", "调", "研,", "这", "一", "点", "我",
+                         "要", "强", "调"] + heard[26:]
+    words = [Word(w, 0.2 * k, 0.2 * (k + 1)) for k, w in enumerate(said)]
+    assert [u.text for u in align(text, words, language="zh").unscripted] == ["这一点我要强调"]
+
+
 def test_redaction_absorbs_the_spoken_name_and_never_publishes_it():
     text = "今天上午**县长向大会作了政府工作报告。"
     words, spans = speak("今天上午欧阳县长向大会作了政府工作报告")
