@@ -7,6 +7,7 @@ import pytest
 
 from podium.ingest.cache import cache_key
 from podium.ingest.engines import DecodingSettings, settings_for, settings_from_record, settings_record
+from podium.ingest.meeting import Inputs
 
 
 def test_the_same_files_on_a_gpu_machine_are_the_same_meeting_and_find_the_same_transcript():
@@ -16,6 +17,13 @@ def test_the_same_files_on_a_gpu_machine_are_the_same_meeting_and_find_the_same_
     assert settings_record(cpu) == settings_record(gpu)
     assert cache_key("sha", "faster-whisper", "base", cpu) == cache_key("sha", "faster-whisper", "base", gpu)
     assert settings_from_record(settings_record(cpu), cpu.compute_type) == cpu
+    # the meeting ingested here, stored, is the one a GPU machine would make of the same files; other
+    # decoding choices make another meeting
+    here = Inputs("sha", "text", "标题", None, None, "zh", "faster-whisper", "base", cpu)
+    stored = {"id": "m", "duration": 1.0, **here.columns()}
+    assert Inputs("sha", "text", "标题", None, None, "zh", "faster-whisper", "base", gpu).same_as(stored)
+    other = DecodingSettings(**{**cpu.__dict__, "recover_rounds": cpu.recover_rounds + 1})
+    assert not Inputs("sha", "text", "标题", None, None, "zh", "faster-whisper", "base", other).same_as(stored)
 
 
 @pytest.mark.parametrize("record, recover_rounds, batch_size", [
