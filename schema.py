@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from podium.alignment import Alignment
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 STATUSES = ("spoken", "partial", "estimated", "not_spoken")
 LANGUAGES = ("zh", "en")  # of the official texts and recordings Podium aligns
 MEETING_ID = re.compile(r"^[A-Za-z0-9_-]+$")  # a meeting's ID: safe in a URL, a file name and every row ID
@@ -70,6 +70,12 @@ _STATUS = (
     Column("confidence", float, "对状态与时间的把握（0–1）：转写与原文的吻合度及强制对齐的概率；低于 0.5 待核对",
            "How sure the alignment is of the status and times (0-1): the transcript's agreement with the text and "
            "the forced alignment's probability; below 0.5: to check"),
+)
+_EDITED = (
+    Column("version", int, "行版本：每次修改加一（两位编辑同时修改时据此发现冲突）",
+           "Row version: one more with every change (two editors' edits of the same row are told apart by it)"),
+    Column("corrected", str, "经人工修改的字段，以逗号分隔（如 start,end）；重新对齐时保留；空为未修改",
+           "Fields a person corrected, comma-separated (e.g. start,end); kept by every re-alignment; empty if none"),
 )
 _MEETING_FK = (("meeting_id", "meetings", "id"),)
 _SPEECH = Column("speech_id", str, "所属讲话", "The speech it belongs to")
@@ -154,6 +160,7 @@ TABLES: tuple[Table, ...] = (
             *_times("sentence", "句子"),
             *_STATUS,
             _SPEECH,
+            *_EDITED,
         ),
         foreign_keys=_MEETING_FK + (("paragraph_id", "paragraphs", "id"), ("speech_id", "speeches", "id")),
         indexes=((("meeting_id", "paragraph_seq", "seq"), True), (("meeting_id", "start"), False)),
@@ -173,11 +180,39 @@ TABLES: tuple[Table, ...] = (
             Column("text", str, "该段话的自动转写（中文为简体）", "Automatic transcript of the passage (simplified script for Chinese)"),
             Column("speech_id", str, "所在讲话（在讲话之外的主持、掌声等为空）",
                    "The speech it was said in; empty outside every speech (the host, applause, others)"),
+            *_EDITED,
+            Column("struck", int, "1：编辑判定为误识（页面、搜索与导出中不再显示，历史中保留）",
+                   "1: struck by an editor as misheard (gone from the pages, search and exports; kept in the history)"),
         ),
         foreign_keys=_MEETING_FK + (("speech_id", "speeches", "id"),),
         indexes=((("meeting_id", "start"), False),),
         searchable=True,
         facets=("meeting_id",),
+    ),
+)
+TABLES += (
+    Table(
+        "changes", "每一处修改：谁、何时、哪一行哪一字段、旧值、新值及理由；同一操作的修改同属一个 action。",
+        "Every change: who, when, which row and field, the old and the new value, and why; the changes of one "
+        "action share its number.",
+        (
+            Column("id", int, "修改编号", "Change number"),
+            Column("action", int, "所属操作（一次编辑、撤销或一次机器运行）", "The action it belongs to (one edit, an undo, or one machine run)"),
+            Column("meeting_id", str, "会议", "Meeting"),
+            Column("table_name", str, "所改的表", "Table changed"),
+            Column("row_id", str, "所改的行", "Row changed"),
+            Column("field", str, "所改的字段", "Field changed"),
+            Column("old", str, "旧值（JSON）", "Old value (JSON)"),
+            Column("new", str, "新值（JSON）", "New value (JSON)"),
+            Column("editor", str, "编辑人；机器运行为空", "The editor; empty for a machine run"),
+            Column("machine", int, "1：机器运行（导入、重新对齐）；0：人工修改", "1: a machine run (ingest, re-alignment); 0: a person's change"),
+            Column("reason", str, "理由（可选）", "Reason (optional)"),
+            Column("at", str, "时间（UTC）", "When (UTC)"),
+            Column("undoes", int, "此操作撤销的操作编号", "The action this one undoes"),
+        ),
+        foreign_keys=_MEETING_FK,
+        indexes=((("meeting_id", "action"), False), (("table_name", "row_id"), False)),
+        facets=("meeting_id", "editor", "machine", "field"),
     ),
 )
 TABLE = {t.name: t for t in TABLES}
@@ -276,7 +311,7 @@ def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) ->
     rows.sentences = [
         {"id": sentence_id(meeting_id, s.paragraph_seq, s.seq), "meeting_id": meeting_id,
          "paragraph_id": paragraph_id(meeting_id, s.paragraph_seq), "paragraph_seq": s.paragraph_seq,
-         "seq": s.seq, **official(s)}
+         "seq": s.seq, **official(s), "version": 0, "corrected": None}
         for s in alignment.sentences
     ]
     for k, speech in enumerate(speeches):
@@ -300,7 +335,7 @@ def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) ->
     rows.unscripted = [
         {"id": unscripted_id(meeting_id, k), "meeting_id": meeting_id, **_timed(u.start, u.end),
          "text": to_simplified(u.text) if alignment.language == "zh" else u.text,
-         "speech_id": speech_during(u.start)}
+         "speech_id": speech_during(u.start), "version": 0, "corrected": None, "struck": 0}
         for k, u in enumerate(alignment.unscripted)
     ]
     return rows
@@ -552,8 +587,39 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
                  "unscripted.meeting_id and unscripted.start between sp.start and sp.[end])")
 
 
+_V4_CHANGES = """CREATE TABLE [changes] (
+   [id] INTEGER PRIMARY KEY,
+   [action] INTEGER,
+   [meeting_id] TEXT REFERENCES [meetings]([id]),
+   [table_name] TEXT,
+   [row_id] TEXT,
+   [field] TEXT,
+   [old] TEXT,
+   [new] TEXT,
+   [editor] TEXT,
+   [machine] INTEGER,
+   [reason] TEXT,
+   [at] TEXT,
+   [undoes] INTEGER
+)"""
+
+
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Corrections: rows carry a version and the fields a person corrected, passages can be struck, and every
+    change is kept in `changes`. Rows so far are version 0 and uncorrected. Frozen: never edit."""
+    for table in ("sentences", "unscripted"):
+        conn.execute(f"alter table [{table}] add column [version] INTEGER")
+        conn.execute(f"alter table [{table}] add column [corrected] TEXT")
+        conn.execute(f"update [{table}] set version = 0")
+    conn.execute("alter table [unscripted] add column [struck] INTEGER")
+    conn.execute("update unscripted set struck = 0")
+    conn.execute(_V4_CHANGES)
+    conn.execute("create index [idx_changes_meeting_id_action] on [changes] ([meeting_id], [action])")
+    conn.execute("create index [idx_changes_table_name_row_id] on [changes] ([table_name], [row_id])")
+
+
 # MIGRATIONS[n] takes an archive from version n to n + 1; each runs inside upgrade()'s transaction.
-MIGRATIONS = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 # --- bringing an archive to this version, or refusing it ------------------------------------------

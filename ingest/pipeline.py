@@ -7,7 +7,7 @@ import hashlib
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
@@ -16,7 +16,7 @@ from podium import schema
 from podium.alignment import AlignOptions, Alignment, WrongTextError, align, detect_language
 from podium.alignment.pauses import find_pauses, frame_levels
 
-from . import audio, store
+from . import audio, keep, store
 from .cache import cache_key, cached_levels, cached_transcript, cached_voice, store_levels, store_voice
 from .engines import ENGINES, Transcript, default_engine, settings_for
 from .forced import force_align
@@ -45,6 +45,7 @@ class IngestOptions:
     model: str = "base"  # Whisper model name
     engine: str | None = None  # one of ENGINES; None: the fastest installed
     replace: bool = False  # replace a meeting already ingested under this ID with other inputs
+    discard_corrections: bool = False  # replacing: start over without the people's corrections, on purpose
     decoding: dict | None = None  # fields of the engine's DecodingSettings to change (for benchmarks)
 
 
@@ -60,6 +61,7 @@ class IngestResult:
     sentences: int = 0
     not_spoken: int = 0
     unscripted: int = 0
+    conflicts: list[str] = field(default_factory=list)  # where the machine now disagrees with a person
 
 
 def slug_from_path(path: Path) -> str:
@@ -99,6 +101,7 @@ class Prepared:
     existing: dict | None = None  # the stored meeting this ingest replaces, or (unchanged) is
     samples: object = None  # int16 numpy array, 16 kHz mono; None when `unchanged`
     unchanged: bool = False  # the archive already holds these very inputs: nothing to do
+    discard_corrections: bool = False  # replacing: without the people's corrections
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,8 @@ def prepare(
         raise IngestError(f"{options.decoding}: not decoding settings ({e})") from e
     inputs = Inputs(audio.sha256_file(audio_path), speeches.text_sha256, options.title or speeches.items[0].title,
                     options.date, speeches.speaker, language, engine, options.model, settings)
-    prepared = Prepared(meeting_id, audio_path, inputs, speeches, db_path, started)
+    prepared = Prepared(meeting_id, audio_path, inputs, speeches, db_path, started,
+                        discard_corrections=options.discard_corrections)
 
     existing = store.existing_meeting(db_path, meeting_id) if db_path is not None else None
     if existing is not None:
@@ -217,7 +221,10 @@ def complete(p: Prepared, *, progress: bool = True) -> IngestResult:
     had_media = media_abs.exists()  # the same recording under the same ID: the same copy
     os.replace(tmp_media, media_abs)
     try:
-        result = _write(p.db_path, aligned, "replaced" if p.existing else "ingested", p.started)
+        # a person's times belong to a recording: they are kept when the same audio is aligned again
+        same_audio = p.existing is not None and p.existing["audio_sha256"] == p.inputs.audio_sha256
+        result = _write(p.db_path, aligned, "replaced" if p.existing else "ingested", p.started,
+                        keep_corrections=same_audio and not p.discard_corrections)
     except BaseException:
         if not had_media:
             media_abs.unlink(missing_ok=True)
@@ -330,9 +337,13 @@ def _in_spoken_order(speeches: Speeches, transcript: Transcript, language: str) 
     return speeches.reordered([k for _, k in sorted(places)])
 
 
-def _write(db_path: Path, aligned: Aligned, action: str, started: float) -> IngestResult:
-    """Store a meeting's rows (one transaction) and say what was done."""
-    store.write_meeting(db_path, aligned.rows)
+def _write(db_path: Path, aligned: Aligned, action: str, started: float, *, keep_corrections: bool) -> IngestResult:
+    """Store a meeting's rows (one transaction), with the people's corrections kept unless told otherwise,
+    and say what was done."""
+    conflicts = []
+    if keep_corrections:
+        conflicts = keep.keep(aligned.rows, *keep.stored_corrections(db_path, aligned.rows.meeting["id"]))
+    store.write_meeting(db_path, aligned.rows, action, {"conflicts": conflicts} if conflicts else None)
     alignment = aligned.alignment
     return IngestResult(
         aligned.rows.meeting["id"],
@@ -345,13 +356,16 @@ def _write(db_path: Path, aligned: Aligned, action: str, started: float) -> Inge
         sentences=len(alignment.sentences),
         not_spoken=sum(s.status == "not_spoken" for s in alignment.sentences),
         unscripted=len(alignment.unscripted),
+        conflicts=conflicts,
     )
 
 
 def realign(
-    db_path: str | Path, meeting_id: str, text_path: str | Path | None = None, *, progress: bool = True
+    db_path: str | Path, meeting_id: str, text_path: str | Path | None = None, *, progress: bool = True,
+    discard_corrections: bool = False,
 ) -> IngestResult:
-    """Align a meeting again from its cached transcript, e.g. after its official text was corrected.
+    """Align a meeting again from its cached transcript, e.g. after its official text was corrected; every
+    correction a person made is kept (`podium.ingest.keep`) unless `discard_corrections`.
 
     Neither the audio nor the model is needed: the transcript comes from the cache.
     """
@@ -381,4 +395,5 @@ def realign(
                        Evidence(cached_levels(sha), cached_voice(sha)))
     meeting = {**stored, **inputs.columns(), "official_text": speeches.text, "ingested_at": _now()}
     rows = schema.meeting_rows(meeting, speeches.placed, alignment)
-    return _write(db_path, Aligned(rows, alignment, transcript), "realigned", started)
+    return _write(db_path, Aligned(rows, alignment, transcript), "realigned", started,
+                  keep_corrections=not discard_corrections)

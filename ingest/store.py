@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from podium import schema
+from podium import corrections, schema
 
 
 def existing_meeting(db_path: Path, meeting_id: str) -> dict | None:
@@ -84,8 +84,9 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
     conn.executemany(sql, [[r[c] for c in columns] for r in rows])
 
 
-def write_meeting(db_path: Path, rows: schema.MeetingRows) -> None:
-    """Replace the meeting and all its rows in one transaction: all or nothing."""
+def write_meeting(db_path: Path, rows: schema.MeetingRows, run: str = "ingested", detail: dict | None = None) -> None:
+    """Replace the meeting and all its rows in one transaction: all or nothing. The history notes the
+    machine run (`run`: ingested, replaced, realigned) with its `detail`."""
     conn = open_for_writing(db_path)
     meeting_id = rows.meeting["id"]
     try:
@@ -100,5 +101,6 @@ def write_meeting(db_path: Path, rows: schema.MeetingRows) -> None:
             for table in ("paragraphs", "sentences", "unscripted"):
                 _insert(conn, table, getattr(rows, table))
                 schema.index_rows(conn, table, "meeting_id = ?", [meeting_id])
+            corrections.record_machine_run(conn, meeting_id, run, detail)
     finally:
         conn.close()

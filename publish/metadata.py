@@ -31,7 +31,7 @@ QUERIES = {
     "off_script": {
         "title": "What was said off-script · 脱稿内容",
         "description": "Passages of a meeting that are not in its official text.",
-        "sql": "select meeting_id, start, [end], text from unscripted where meeting_id = :meeting_id order by start"
+        "sql": "select meeting_id, start, [end], text from unscripted where meeting_id = :meeting_id and coalesce(struck, 0) = 0 order by start"
     },
     "segments_between": {
         "title": "Sentences of a meeting between two times · 时间段内的句子",
@@ -50,7 +50,9 @@ def build_metadata() -> dict:
     for table in TABLES:
         tables[table.name] = {
             "description": _bilingual(table.zh, table.en),
-            **({"sort_desc": "date"} if table.name == "meetings" else {"sort": "start"}),
+            # meetings newest first, the history's latest change first, timed rows in recording order
+            **({"sort_desc": "date"} if table.name == "meetings" else {"sort_desc": "id"} if table.name == "changes"
+               else {"sort": "start"}),
             **({"label_column": "title"} if "title" in table.column_names else {}),
             "facets": list(table.facets),
             # table pages search the character index: terms of any length (see plugin.prepare_connection)

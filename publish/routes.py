@@ -158,7 +158,7 @@ async def home_page(datasette, request):
     db = _archive(datasette)
     meetings = [] if db is None else [dict(r) for r in (await db.execute(
         "select m.id, m.title, m.date, m.speaker, m.duration, m.matched_share, "
-        "(select count(*) from unscripted u where u.meeting_id = m.id) as unscripted "
+        "(select count(*) from unscripted u where u.meeting_id = m.id and coalesce(u.struck, 0) = 0) as unscripted "
         "from meetings m order by m.date desc, m.id")).rows]
     html = await datasette.render_template(
         "podium_index.html",
@@ -188,7 +188,8 @@ async def meeting_page(datasette, request):
     sentences = await fetch("select paragraph_seq, seq, start, [end], status, confidence, text from sentences "
                             "where meeting_id = ? order by paragraph_seq, seq")
     to_check = mark_to_check(sentences)
-    unscripted = await fetch("select start, [end], text, speech_id from unscripted where meeting_id = ? "
+    unscripted = await fetch("select id, start, [end], text, speech_id, version, corrected from unscripted "
+                             "where meeting_id = ? and coalesce(struck, 0) = 0 "
                              "order by start")
     html = await datasette.render_template(
         "podium_meeting.html",

@@ -115,8 +115,9 @@ def _matches(kind: str, query: SearchQuery, params: dict) -> list[tuple[str, str
     return matches
 
 
-def _filters(query: SearchQuery, params: dict) -> list[str]:
-    where = []
+def _filters(query: SearchQuery, params: dict, kind: str) -> list[str]:
+    # a passage an editor struck as misheard is in the history, not in search
+    where = ["coalesce(t.struck, 0) = 0"] if kind == "unscripted" else []
     if query.meeting_id:
         where.append("t.meeting_id = :meeting_id")
         params["meeting_id"] = query.meeting_id
@@ -142,7 +143,7 @@ def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
         fts = (f"select rowid, rank from (select rowid, bm25([{index}]) as rank from [{index}] "
                f"where [{index}] match :{param} order by rowid desc limit {RANK_WINDOW}) "
                f"order by rank limit :limit")
-    where += _filters(query, params)
+    where += _filters(query, params, kind)
     return (
         f"select {_columns(kind)}, f.rank as score from ({fts}) f join [{table}] t on t.rowid = f.rowid "
         f"join meetings m on m.id = t.meeting_id left join speeches sp on sp.id = t.speech_id "
@@ -204,7 +205,7 @@ def export_batch(conn: sqlite3.Connection, query: SearchQuery, kind: str, after:
     params["lo"], params["hi"] = candidates[0], candidates[-1]
     where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p} and rowid between :lo and :hi)"
              for i, p in matches]
-    where += _filters(query, params) + ["t.rowid between :lo and :hi"]
+    where += _filters(query, params, kind) + ["t.rowid between :lo and :hi"]
     cursor = conn.execute(
         f"select {_columns(kind)} from [{table}] t join meetings m on m.id = t.meeting_id "
         f"left join speeches sp on sp.id = t.speech_id where {' and '.join(where)} order by t.rowid", params)
@@ -230,7 +231,7 @@ def count(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, int]:
         # no ranking and no joins but the one a date needs: a count over all matches stays cheap
         table = KIND_TABLES[kind]
         where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p})" for i, p in _matches(kind, query, params)]
-        where += _filters(query, params)
+        where += _filters(query, params, kind)
         dates = " join meetings m on m.id = t.meeting_id" if query.date_from or query.date_to else ""
         selects.append(f"select t.meeting_id from [{table}] t{dates} where {' and '.join(where)}")
     sql = (f"select meeting_id, count(*) as n from ({' union all '.join(selects)}) group by meeting_id "
