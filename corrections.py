@@ -231,3 +231,12 @@ def history(conn: sqlite3.Connection, meeting_id: str) -> list[dict]:
     cursor = conn.execute("select * from changes where meeting_id = ? order by action desc, id", [meeting_id])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r)) for r in cursor]
+
+
+def realign(db_path, meeting_id: str) -> list[str]:
+    """Align a meeting again from its cached transcript after its text was corrected, keeping every
+    correction; returns the conflicts. (The aligner and the transcript cache live in podium.ingest; the
+    editing server reaches them only through here, and only for this.)"""
+    from podium.ingest.pipeline import realign as run
+
+    return run(db_path, meeting_id, progress=False).conflicts
