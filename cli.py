@@ -34,6 +34,8 @@ def _summary(result: IngestResult) -> str:
 
 def _report(result: IngestResult) -> None:
     click.echo(_summary(result))
+    for conflict in result.conflicts:  # kept in the history too; the person's value stands
+        click.echo(f"  conflict kept as corrected: {conflict}")
 
 
 @click.group()
@@ -58,9 +60,12 @@ def main() -> None:
 @click.option("--model", default="base", show_default=True, help="Whisper model name.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
               help="Default: the fastest installed (faster-whisper, else openai-whisper).")
-@click.option("--replace", is_flag=True, help="Replace a meeting already ingested under this ID with other inputs.")
+@click.option("--replace", is_flag=True, help="Replace a meeting already ingested under this ID with other inputs "
+              "(the people's corrections are kept when the audio is the same).")
+@click.option("--discard-corrections", is_flag=True, help="With --replace: start over without the people's corrections.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def ingest_command(audio, texts, db_path, meeting_id, title, date, speakers, language, model, engine, replace, quiet):
+def ingest_command(audio, texts, db_path, meeting_id, title, date, speakers, language, model, engine, replace,
+                   discard_corrections, quiet):
     """Ingest a recording AUDIO and its official text (or the texts of its speeches) into the archive.
 
     AUDIO may also be a folder (each recording with the text of the same name beside it, the ID from the
@@ -70,7 +75,7 @@ def ingest_command(audio, texts, db_path, meeting_id, title, date, speakers, lan
     where it stopped.
     """
     options = IngestOptions(meeting_id=meeting_id, title=title, date=date, speakers=speakers, language=language,
-                            model=model, engine=engine, replace=replace)
+                            model=model, engine=engine, replace=replace, discard_corrections=discard_corrections)
     if audio.is_dir() or audio.suffix.lower() in (".csv", ".jsonl", ".json"):
         if texts or meeting_id or title:
             raise click.UsageError("--text, --id and --title are per recording: put them in a manifest")
@@ -160,27 +165,45 @@ def transcribe_command(batch, scheduler, language, model, engine):
 @click.argument("meeting_id")
 @DB_OPTION
 @click.option("--text", type=click.Path(path_type=Path), help="A corrected official text; default: the stored one.")
-def align_command(meeting_id, db_path, text):
-    """Align meeting MEETING_ID again from its cached transcript (no transcription)."""
+@click.option("--discard-corrections", is_flag=True, help="Start over without the people's corrections, on purpose.")
+def align_command(meeting_id, db_path, text, discard_corrections):
+    """Align meeting MEETING_ID again from its cached transcript (no transcription), keeping every
+    correction a person made; conflicts between the machine and a person are listed."""
     try:
-        _report(realign(db_path, meeting_id, text))
+        _report(realign(db_path, meeting_id, text, discard_corrections=discard_corrections))
     except (IngestError, schema.ArchiveVersionError) as e:
         raise click.ClickException(str(e)) from e
 
 
-def _serve(db_path: Path, host: str, port: int, immutable: bool = False) -> None:
+def _serve(db_path: Path, host: str, port: int, immutable: bool = False, edit: bool = False,
+           auth_path: Path | None = None, session_hours: float = 12.0) -> None:
     import uvicorn
 
-    from podium.publish import make_datasette
+    from podium.publish import auth, make_datasette
 
     if not db_path.exists():
         raise click.ClickException(f"{db_path}: no archive here; ingest a recording first")
     try:
-        ds = make_datasette(db_path, immutable=immutable)
-    except schema.ArchiveVersionError as e:
+        ds = make_datasette(db_path, immutable=immutable, edit=edit, auth_path=auth_path, session_hours=session_hours)
+    except (schema.ArchiveVersionError, auth.AuthError) as e:
         raise click.ClickException(str(e)) from e
     click.echo(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)")
+    if edit:
+        path = auth_path or auth.default_path()
+        names = auth.editor_names(path)
+        click.echo(f"Editing server: editors sign in at http://{host}:{port}{auth.SIGN_IN_PATH} "
+                   f"({len(names)} editor{'' if len(names) == 1 else 's'} in {path})")
+        if not names:
+            click.echo("No editors yet: add one with `podium editors add NAME`", err=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"Warning: the editing server listens on {host}, not only this machine: serve it over HTTPS",
+                       err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+
+
+AUTH_OPTION = click.option("--auth", "auth_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                           help="The editors file (password hashes and the signing secret; never inside the "
+                                "archive's folder). Default: $XDG_CONFIG_HOME/podium/editors.json.")
 
 
 @main.command(name="serve")
@@ -189,9 +212,99 @@ def _serve(db_path: Path, host: str, port: int, immutable: bool = False) -> None
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--immutable", is_flag=True,
               help="Read-only deployment: open the database immutable and count rows once at start.")
-def serve_command(db_path, host, port, immutable):
-    """Publish the archive with Datasette (always as the database named `archive`)."""
-    _serve(db_path, host, port, immutable)
+@click.option("--edit", is_flag=True, help="The editing instance: editors sign in and correct the archive.")
+@AUTH_OPTION
+@click.option("--session-hours", type=click.FloatRange(min=0, min_open=True), default=12.0, show_default=True,
+              help="With --edit: how long a sign-in lasts.")
+def serve_command(db_path, host, port, immutable, edit, auth_path, session_hours):
+    """Publish the archive with Datasette (always as the database named `archive`).
+
+    With --edit, the editing instance (keep it on this machine, the default --host, or behind HTTPS); without
+    it, and always with --immutable, no one can edit.
+    """
+    if edit and immutable:
+        raise click.UsageError("--edit and --immutable exclude each other: an immutable server never edits")
+    if not edit and (auth_path or session_hours != 12.0):
+        raise click.UsageError("--auth and --session-hours go with --edit")
+    _serve(db_path, host, port, immutable, edit=edit, auth_path=auth_path, session_hours=session_hours)
+
+
+@main.group(name="editors")
+def editors_group():
+    """Who may correct the archive on the editing server (`podium serve --edit`)."""
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@editors_group.command(name="add")
+@click.argument("name")
+@AUTH_OPTION
+@click.option("--replace", is_flag=True, help="Set a new password for an existing editor (their sign-ins end).")
+def editors_add(name, auth_path, replace):
+    """Add editor NAME; the password is asked twice at a terminal, else read as one line from standard input."""
+    from podium.publish import auth
+
+    try:
+        path = auth.check_location(auth_path)
+        auth.check_name(name)
+        path = auth.add_editor(name, _read_password(), path, replace=replace)
+    except auth.AuthError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"{name}: {'new password set' if replace else 'added'} in {path}")
+
+
+@editors_group.command(name="list")
+@AUTH_OPTION
+def editors_list(auth_path):
+    """The editors' names, one a line."""
+    from podium.publish import auth
+
+    try:
+        path = auth.check_location(auth_path)
+        names = auth.editor_names(path)
+    except auth.AuthError as e:
+        raise click.ClickException(str(e)) from e
+    for name in names:
+        click.echo(name)
+    if not names:
+        click.echo(f"no editors in {path}; add one with `podium editors add NAME`", err=True)
+
+
+@editors_group.command(name="remove")
+@click.argument("name")
+@AUTH_OPTION
+def editors_remove(name, auth_path):
+    """Remove editor NAME: their sign-ins stop giving the right to edit at once."""
+    from podium.publish import auth
+
+    try:
+        path = auth.remove_editor(name, auth.check_location(auth_path))
+    except auth.AuthError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"{name}: removed from {path}")
+
+
+@main.command(name="publish")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@DB_OPTION
+def publish_command(out_dir, db_path):
+    """Write a clean read-only copy of the archive into OUT_DIR, for `podium serve --immutable`.
+
+    The copy (VACUUM INTO) leaves out what only editors see (struck off-script passages), its search indexes
+    rebuilt, with the meetings' web copies in OUT_DIR/media/. No password, hash or secret is in the archive.
+    """
+    from podium.publish.copy import PublishError, publish_copy
+
+    try:
+        result = publish_copy(db_path, out_dir)
+    except (PublishError, schema.ArchiveVersionError) as e:
+        raise click.ClickException(str(e)) from e
+    for line in result.lines():
+        click.echo(line)
 
 
 @main.command(name="demo")
@@ -316,6 +429,88 @@ def eval_command(audio, official, truth, as_json, language, engine, settings):
         t = report["timing"]
         click.echo(f"{t['engine']}: audio {t['audio_seconds']:.1f} s, transcription {t['transcribe_seconds']:.1f} s"
                    f"{' (cached)' if t['transcript_cached'] else ''}, alignment {t['align_seconds']:.2f} s")
+
+
+@main.command(name="correct")
+@click.argument("meeting_id")
+@click.option("--sentence", metavar="P-S", help="The sentence: its paragraph and its number in it (as on the page).")
+@click.option("--start", type=float, help="Its start in the recording (seconds).")
+@click.option("--end", type=float, help="Its end in the recording (seconds).")
+@click.option("--status", type=click.Choice(["spoken", "partial", "not_spoken"]))
+@click.option("--text", help="Its corrected text (the meeting is then aligned again, corrections kept).")
+@click.option("--file", "csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A batch: a CSV with columns sentence, start, end, status, text, reason (empty: unchanged).")
+@click.option("--editor", required=True, help="Who makes the change: an editor in the editors file.")
+@click.option("--reason", help="Why (kept in the history).")
+@DB_OPTION
+@AUTH_OPTION
+def correct_command(meeting_id, sentence, start, end, status, text, csv_path, editor, reason, db_path, auth_path):
+    """Correct sentences of meeting MEETING_ID as an editor would in the browser: the same checks, the same
+    history. One sentence with --sentence, or a batch with --file; each row is one action."""
+    import csv
+
+    from podium import corrections
+    from podium.publish import auth
+
+    if bool(sentence) == bool(csv_path):
+        raise click.UsageError("give --sentence P-S (with what to change) or --file corrections.csv")
+    try:
+        if editor not in auth.editor_names(auth_path):
+            raise click.ClickException(f"{editor}: not an editor in {auth_path or auth.default_path()} "
+                                       "(podium editors add NAME)")
+        if csv_path:
+            with open(csv_path, newline="", encoding="utf-8-sig") as f:
+                rows = list(csv.DictReader(f))
+        else:
+            rows = [{"sentence": sentence, "start": start, "end": end, "status": status, "text": text, "reason": reason}]
+        conn = _open_archive(db_path)
+    except (auth.AuthError, schema.ArchiveVersionError) as e:
+        raise click.ClickException(str(e)) from e
+    texts = False
+    try:
+        for line, row in enumerate(rows, start=2 if csv_path else 1):
+            where = f"{csv_path}:{line}: " if csv_path else ""
+            try:
+                p, s = (int(x) for x in str(row.get("sentence") or "").split("-"))
+            except ValueError:
+                raise click.ClickException(f"{where}sentence {row.get('sentence')!r}: give it as P-S, e.g. 3-0")
+            row_id = schema.sentence_id(meeting_id, p, s)
+            edits = []
+            for field in ("start", "end", "status", "text"):
+                value = row.get(field)
+                if value is None or value == "":
+                    continue
+                if field in ("start", "end"):
+                    try:
+                        value = float(value)
+                    except ValueError:
+                        raise click.ClickException(f"{where}{field} {value!r}: not a number of seconds")
+                edits.append(corrections.Edit("sentences", row_id, field, value))
+            if not edits:
+                raise click.ClickException(f"{where}{row_id}: nothing to change")
+            try:
+                action = corrections.apply(conn, edits, editor=editor, reason=row.get("reason") or reason)
+            except corrections.EditError as e:
+                raise click.ClickException(f"{where}{e}") from e
+            texts = texts or any(e.field == "text" for e in edits)
+            click.echo(f"{row_id}: {', '.join(e.field for e in edits)} corrected (action {action})")
+    finally:
+        conn.close()
+    if texts:  # the corrected text placed again from the cached transcript, every correction kept
+        try:
+            for conflict in corrections.realign(db_path, meeting_id):
+                click.echo(f"  conflict kept as corrected: {conflict}")
+        except (IngestError, schema.ArchiveVersionError) as e:
+            raise click.ClickException(f"text corrected, but not aligned again: {e}") from e
+
+
+def _open_archive(db_path: Path):
+    """The archive opened for writing (upgraded if older), for corrections."""
+    from podium.ingest import store
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such archive")
+    return store.open_for_writing(db_path)
 
 
 if __name__ == "__main__":

@@ -111,8 +111,6 @@ def _log(conn, action: int, meeting_id: str, table: str, row_id: str, field: str
 def _write(conn: sqlite3.Connection, table: str, before: dict, after: dict, fields: list[str]) -> None:
     """Store a row's new values, its search index entries with them, and what follows from its times."""
     corrected = set(filter(None, (before.get("corrected") or "").split(","))) | set(fields)
-    if after.get("status") == "not_spoken":
-        after["start"] = after["end"] = None
     changes = {f: after[f] for f in ("start", "end", "status", "text", "struck") if f in after}
     changes.update(start_hms=schema.hms(after.get("start")), end_hms=schema.hms(after.get("end")),
                    version=(before.get("version") or 0) + 1, corrected=",".join(sorted(corrected)))
@@ -189,8 +187,10 @@ def apply(conn: sqlite3.Connection, edits: list[Edit], *, editor: str, reason: s
             after = dict(before)
             for edit in row_edits:
                 after[edit.field] = _checked(edit, before, duration)
+            if after.get("status") == "not_spoken":  # nothing said has no time (kept in the history to undo)
+                after["start"] = after["end"] = None
             _check_row(after)
-            fields = [e.field for e in row_edits if after[e.field] != before[e.field]]
+            fields = [f for f in EDITABLE[table] if after.get(f) != before.get(f)]
             if not fields:
                 continue
             for field in fields:
