@@ -72,6 +72,20 @@ LABELS = {
     "title": {"zh": "标题", "en": "Title"},
     "unscripted_count": {"zh": "脱稿段数", "en": "Off-script passages"},
     "bad_query": {"zh": "无法搜索", "en": "Cannot search"},
+    # editors: signing in and out on the editing server (podium serve --edit; publish/auth.py)
+    "sign_in": {"zh": "编辑登录", "en": "Sign in"},
+    "sign_in_title": {"zh": "编辑登录", "en": "Editors: sign in"},
+    "sign_in_intro": {"zh": "登录后可在会议页面修改时间、状态和文字；每处修改都留有记录。",
+                      "en": "Signed in, you can correct times, statuses and text on the meeting pages; every change "
+                            "is kept in the history."},
+    "sign_out": {"zh": "退出登录", "en": "Sign out"},
+    "editor_name": {"zh": "用户名", "en": "Name"},
+    "password": {"zh": "密码", "en": "Password"},
+    "signed_in_as": {"zh": "已登录：{name}", "en": "Signed in as {name}"},
+    "sign_in_wrong": {"zh": "用户名或密码不正确。", "en": "Wrong name or password."},
+    "sign_in_too_many": {"zh": "密码错误次数过多，请约 {minutes} 分钟后再试。",
+                         "en": "Too many wrong passwords: try again in about {minutes} min."},
+    "sign_in_expired": {"zh": "表单已过期，请重新登录。", "en": "The form has expired: please sign in again."},
     "operators_as_text": {"zh": "引号和 AND、OR、NOT 等运算符按普通文字搜索。",
                           "en": "Quotes and operators such as AND, OR, NOT are searched as plain text."},
 }

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from podium.schema import char_phrase
 
-from . import routes
+from . import auth, routes
 from .i18n import choose_language, labels
 from .meeting import hms, meeting_url
 from .metadata import DB_NAME
@@ -35,6 +35,8 @@ def register_routes():
         (r"^/search\.csv$", routes.search_csv),
         (r"^/search$", routes.search_page),
         (r"^/meeting/(?P<id>[^/]+)$", routes.meeting_page),
+        (r"^/-/podium/sign-in$", auth.sign_in),
+        (r"^/-/podium/sign-out$", auth.sign_out),
     ]
 
 
@@ -72,10 +74,18 @@ def char_query(query: str) -> str:
 
 
 @hookimpl
-def extra_template_vars(request):
+def extra_template_vars(datasette, request):
     """`podium_t`: Podium's labels in the reader's language, for the templates that replace Datasette's
-    crumbs, footer and licence line."""
-    return {"podium_t": labels(choose_language(request)) if request is not None else labels("zh")}
+    crumbs, footer and licence line; on the editing server, the header's sign-in or sign-out (auth.py)."""
+    return {"podium_t": labels(choose_language(request)) if request is not None else labels("zh"),
+            **auth.template_vars(datasette, request)}
+
+
+@hookimpl
+def permission_allowed(datasette, actor, action):
+    """`podium-edit`: only a signed-in editor on the editing server (`podium serve --edit`); False on every
+    other server, whoever asks. Other actions: no opinion (Datasette 0.65 has no write API to turn off)."""
+    return auth.permission(datasette, actor, action)
 
 
 @hookimpl
