@@ -500,8 +500,8 @@ def correct_command(meeting_id, sentence, start, end, status, text, csv_path, ed
         try:
             for conflict in corrections.realign(db_path, meeting_id):
                 click.echo(f"  conflict kept as corrected: {conflict}")
-        except (IngestError, schema.ArchiveVersionError) as e:
-            raise click.ClickException(f"text corrected, but not aligned again: {e}") from e
+        except corrections.RealignError as e:
+            raise click.ClickException(str(e)) from e
 
 
 def _open_archive(db_path: Path):

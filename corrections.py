@@ -28,6 +28,10 @@ class EditError(ValueError):
     """An edit that cannot be made (HTTP 400): the message says why."""
 
 
+class RealignError(RuntimeError):
+    """A corrected text was kept but the meeting could not be aligned again (no cached transcript, say)."""
+
+
 class StaleEdit(Exception):
     """The row changed since the editor saw it (HTTP 409); `row` is how it is now."""
 
@@ -237,6 +241,10 @@ def realign(db_path, meeting_id: str) -> list[str]:
     """Align a meeting again from its cached transcript after its text was corrected, keeping every
     correction; returns the conflicts. (The aligner and the transcript cache live in podium.ingest; the
     editing server reaches them only through here, and only for this.)"""
+    from podium.ingest.pipeline import IngestError
     from podium.ingest.pipeline import realign as run
 
-    return run(db_path, meeting_id, progress=False).conflicts
+    try:
+        return run(db_path, meeting_id, progress=False).conflicts
+    except (IngestError, schema.ArchiveVersionError) as e:
+        raise RealignError(f"{meeting_id}: the text is corrected, but the meeting was not aligned again: {e}") from e
