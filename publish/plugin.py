@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from podium.schema import char_phrase
 
-from . import auth, routes
+from . import auth, edit, routes
 from .i18n import choose_language, labels
 from .meeting import hms, meeting_url
 from .metadata import DB_NAME
@@ -37,6 +37,10 @@ def register_routes():
         (r"^/meeting/(?P<id>[^/]+)$", routes.meeting_page),
         (r"^/-/podium/sign-in$", auth.sign_in),
         (r"^/-/podium/sign-out$", auth.sign_out),
+        (r"^/-/podium/edit$", edit.edit),
+        (r"^/-/podium/undo$", edit.undo),
+        (r"^/-/podium/history/(?P<id>[^/]+)\.json$", edit.history),
+        (r"^/-/podium/review$", edit.review),
     ]
 
 

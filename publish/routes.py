@@ -21,6 +21,8 @@ from markupsafe import Markup
 
 from podium.schema import MEETING_ID, SEARCH_COLUMNS
 
+from . import auth
+from .edit import checked_by_hand
 from .i18n import choose_language, labels
 from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check, meeting_url
 from .metadata import DB_NAME
@@ -185,9 +187,15 @@ async def meeting_page(datasette, request):
     paragraphs = await fetch("select seq, start, [end], status, text, speech_id from paragraphs where meeting_id = ? "
                              "order by seq")
     speeches = await fetch("select * from speeches where meeting_id = ? order by seq")
-    sentences = await fetch("select paragraph_seq, seq, start, [end], status, confidence, text from sentences "
-                            "where meeting_id = ? order by paragraph_seq, seq")
-    to_check = mark_to_check(sentences)
+    sentences = await fetch("select id, paragraph_seq, seq, start, [end], status, confidence, text, version, corrected "
+                            "from sentences where meeting_id = ? order by paragraph_seq, seq")
+    mark_to_check(sentences)
+    for s in sentences:  # a sentence whose times or status a person set has been checked
+        s["to_check"] = s["to_check"] and not checked_by_hand(s["corrected"])
+    to_check = sum(s["to_check"] for s in sentences)
+    # the edit controls: only on the editing server, only for a signed-in editor; never in a reader's page
+    editor = auth.editor_name(datasette, request) if auth.editing(datasette) and await auth.can_edit(
+        datasette, request) else None
     unscripted = await fetch("select id, start, [end], text, speech_id, version, corrected from unscripted "
                              "where meeting_id = ? and coalesce(struck, 0) = 0 "
                              "order by start")
@@ -198,7 +206,11 @@ async def meeting_page(datasette, request):
             "meeting_url": meeting_url,
             "timeline": build_timeline(meeting["duration"], sentences, unscripted, speeches),
             "timeline_kinds": TIMELINE_KINDS, "speeches": speeches if len(speeches) > 1 else [],
-            "speeds": SPEEDS, "to_check": to_check,
+            "speeds": SPEEDS, "to_check": to_check, "editor": editor,
+            "editor_labels": {k: v for k, v in labels(language).items()
+                              if k.startswith(("edit_", "history", "key_")) or k in (
+                                  "machine", "corrected", "corrected_title", "spoken", "partial", "estimated",
+                                  "not_spoken")},
             "t": labels(language), "lang": language, "other_lang": "en" if language == "zh" else "zh",
             "lang_url": _page_url(request, meeting_url(meeting_id), lang="en" if language == "zh" else "zh"),
             "csv_url": f"/{DB_NAME}/sentences.csv?" + urlencode({"meeting_id": meeting_id, "_stream": "on",
