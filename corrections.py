@@ -118,11 +118,12 @@ def _write(conn: sqlite3.Connection, table: str, before: dict, after: dict, fiel
     changes = {f: after[f] for f in ("start", "end", "status", "text", "struck") if f in after}
     changes.update(start_hms=schema.hms(after.get("start")), end_hms=schema.hms(after.get("end")),
                    version=(before.get("version") or 0) + 1, corrected=",".join(sorted(corrected)))
-    if "text" in fields or "struck" in fields:
+    reindex = "text" in fields or "struck" in fields
+    if reindex and not before.get("struck"):  # a struck passage is not in the character index to take out
         schema.unindex_rows(conn, table, "id = ?", [before["id"]])
     conn.execute(f"update [{table}] set {', '.join(f'[{k}] = ?' for k in changes)} where id = ?",
                  [*changes.values(), before["id"]])
-    if "text" in fields or "struck" in fields:
+    if reindex:
         schema.index_rows(conn, table, "id = ? and coalesce(struck, 0) = 0" if table == "unscripted" else "id = ?",
                           [before["id"]])
     if table == "sentences":

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from conftest import copy_archive
+from conftest import copy_archive, fresh_cache
 from podium import schema
 from podium.ingest import store
 from podium.publish import auth, make_datasette
@@ -314,6 +314,17 @@ async def test_undo_sets_the_value_back_as_a_new_action(ds, archive):
     assert all(c["undoes"] == made["action"] and c["editor"] == "alice" for c in mine if c["action"] == data["action"])
 
 
+async def test_undo_of_a_strike_brings_the_passage_back(ds, archive):
+    session = await sign_in(ds)
+    assert (await post(ds, session, "/-/podium/edit", {"meeting_id": "seed", "edits": [
+        edit(PASSAGE, "struck", 1, table="unscripted")]})).status_code == 200
+    undone = await post(ds, session, "/-/podium/undo", {"meeting_id": "seed"})
+    assert undone.status_code == 200, undone.text[:200]
+    assert undone.json()["rows"][PASSAGE]["struck"] == 0
+    assert "掌声雷动" in (await ds.client.get("/meeting/seed")).text
+    assert (await ds.client.get("/search.json", params={"q": "掌声", "kind": "unscripted"})).json()["rows"]
+
+
 async def test_history_of_an_unknown_meeting_is_404(ds):
     assert (await ds.client.get("/-/podium/history/nope.json")).status_code == 404
     assert (await ds.client.get("/-/podium/history/seed.json")).json()["meeting_id"] == "seed"
@@ -341,3 +352,33 @@ async def test_the_review_page_lists_meetings_with_sentences_to_check(ds, archiv
     meeting = (await ds.client.get("/meeting/seed")).text
     assert "podium-to-check" not in attributes(meeting, "s-2-0")["class"]
     assert "podium-to-check" in attributes(meeting, "s-3-0")["class"]
+
+
+@pytest.mark.slow
+async def test_a_corrected_text_aligns_the_meeting_again_keeping_every_manual_time(tmp_path, ingested, editors):
+    """The seed clip ingested for real: its transcript is in the cache, so a corrected text is aligned again,
+    the manual start kept exactly and its disagreement with the machine reported."""
+    db, _, _, cache = ingested
+    db = copy_archive(db, tmp_path / "copy")
+    ds = make_datasette(db, edit=True, auth_path=editors)
+    session = await sign_in(ds)
+    first, second = db_row(db, "sentences", "seed_p0001_s000"), db_row(db, "sentences", ID)
+    far = round(second["start"] + 1.0, 3)
+    text = first["text"].replace("善摆布", "善于摆布")
+    assert text != first["text"]
+    with fresh_cache(cache):
+        moved = await post(ds, session, "/-/podium/edit", {"meeting_id": "seed", "edits": [
+            edit(ID, "start", far, version=second["version"])]})
+        assert moved.status_code == 200, moved.text
+        fixed = await post(ds, session, "/-/podium/edit", {"meeting_id": "seed", "edits": [
+            edit("seed_p0001_s000", "text", text, version=first["version"])]})
+    assert fixed.status_code == 200, fixed.text
+    data = fixed.json()
+    assert data["realigned"] is True and "realign_error" not in data
+    assert [c for c in data["conflicts"] if c.startswith(f"{ID}: start")], data["conflicts"]
+    assert db_row(db, "sentences", ID)["start"] == far and db_row(db, "sentences", "seed_p0001_s000")["text"] == text
+    page = (await ds.client.get("/meeting/seed")).text
+    assert attributes(page, "s-2-0")["data-start"] == str(far) and "善于摆布" in page
+    history = (await ds.client.get("/-/podium/history/seed.json")).json()["changes"]
+    assert history[0]["machine"] == 1 and history[0]["field"] == "realigned"  # the machine's run, told apart
+    assert [(c["editor"], c["field"]) for c in history if not c["machine"]] == [("alice", "text"), ("alice", "start")]
