@@ -274,3 +274,233 @@ def test_a_table_page_folds_its_column_help_and_searches_two_characters(server, 
     rows = browser.find_elements("css selector", "table.rows-and-columns tbody tr")
     assert len(rows) == 1 and "打硬仗" in rows[0].text
     browser.save_screenshot(str(ARTIFACTS / "table-search.png"))
+
+
+# --- editing on the editing server (issue 19): a signed-in editor corrects a meeting with the keyboard ---------
+
+EDITOR_PASSWORD = "长城 long wall 1984"
+TYPO, FIXED = "打胜丈", "打胜仗"  # planted in the archive's sentence 3-0, as if the official text had it
+
+
+@pytest.fixture(scope="module")
+def editing(tmp_path_factory, site_archive, server):
+    """`podium serve --edit --auth FILE` on a copy of the site archive with an off-script passage and a typo in
+    its official text; the editor alice added with `podium editors add` (password on standard input)."""
+    import subprocess
+    import sys
+
+    from conftest import copy_archive
+    from podium import schema
+    from podium.ingest import store
+
+    db = copy_archive(site_archive, tmp_path_factory.mktemp("editing") / "site")
+    conn = store.open_for_writing(db)
+    with schema.transaction(conn):
+        conn.execute("insert into unscripted (id, meeting_id, start, [end], text, version, struck) "
+                     "values ('seed_u0000', 'seed', 0.05, 0.45, '掌声雷动', 0, 0)")
+        for table in ("sentences", "paragraphs", "speeches", "meetings"):
+            column = "official_text" if table in ("speeches", "meetings") else "text"
+            conn.execute(f"update [{table}] set [{column}] = replace([{column}], '{FIXED}', '{TYPO}') "
+                         f"where {'id' if table == 'meetings' else 'meeting_id'} = 'seed'")
+        schema.rebuild_indexes(conn)
+        conn.execute("update sentences set status = 'estimated' where id = 'seed_p0003_s000'")  # one to check
+    conn.close()
+    editors = tmp_path_factory.mktemp("config") / "editors.json"
+    added = subprocess.run([sys.executable, "-m", "podium", "editors", "add", "alice", "--auth", str(editors)],
+                           input=EDITOR_PASSWORD + "\n", capture_output=True, text=True)
+    assert added.returncode == 0, added.stderr
+    with running_server(db, "--edit", "--auth", str(editors)) as base:
+        yield base, db
+
+
+def keys(driver, *sequence):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(*sequence).perform()
+
+
+def with_alt(driver, key):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    ActionChains(driver).key_down(Keys.ALT).send_keys(key).key_up(Keys.ALT).perform()
+
+
+def row(driver, element_id):
+    return driver.execute_script(
+        "var e = document.getElementById(arguments[0]); if (!e) return null;"
+        "var t = e.querySelector('.podium-row-text');"
+        "return {start: e.dataset.start === undefined ? null : parseFloat(e.dataset.start),"
+        " end: e.dataset.end === undefined ? null : parseFloat(e.dataset.end), version: e.dataset.version,"
+        " cls: e.className, text: t ? t.textContent : e.textContent,"
+        " corrected: !!e.querySelector('.podium-corrected-mark')};", element_id)
+
+
+def message(driver):
+    return driver.execute_script("return document.getElementById('podium-edit-message').textContent;")
+
+
+def playhead_at(driver, seconds):
+    driver.execute_script("var a = document.getElementById('podium-audio'); a.pause(); a.currentTime = arguments[0];",
+                          seconds)
+    wait_for(driver, f"Math.abs(document.getElementById('podium-audio').currentTime - {seconds}) < 0.001 && "
+                     "!document.getElementById('podium-audio').seeking")
+
+
+def test_an_editor_corrects_a_meeting_with_the_keyboard(editing, browser):
+    import csv
+    import io
+    import json
+    import urllib.request
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from podium import corrections
+    from podium.ingest import store
+
+    base, db = editing
+    # a reader's page on the editing server: no edit controls, a way to sign in
+    open_meeting(browser, base)
+    assert not browser.find_elements(By.ID, "podium-editor") and not browser.find_elements(By.CSS_SELECTOR, "[data-version]")
+    browser.find_element(By.CSS_SELECTOR, ".podium-sign-in-link").click()
+    wait_for(browser, "!!document.querySelector('.podium-sign-in-form')")
+    browser.find_element(By.NAME, "name").send_keys("alice")
+    browser.find_element(By.NAME, "password").send_keys(EDITOR_PASSWORD + Keys.ENTER)
+    wait_for(browser, "location.pathname === '/meeting/seed' && !!document.getElementById('podium-editor')")
+    wait_for(browser, "document.getElementById('podium-audio').readyState >= 1")
+    assert "开始时间设为播放位置" in browser.find_element(By.ID, "podium-keys").text  # the keys, listed
+    browser.find_element(By.TAG_NAME, "h1").click()
+    keys(browser, "n")  # the next sentence to check is selected for editing
+    wait_for(browser, "document.getElementById('s-3-0').classList.contains('podium-selected')")
+    assert "podium-to-check" in row(browser, "s-3-0")["cls"]
+
+    # select 2-0 by a click, set its start to the playhead, nudge it +0.1 s and -0.01 s (Alt)
+    browser.find_element(By.ID, "s-2-0").click()
+    wait_for(browser, "document.getElementById('s-2-0').classList.contains('podium-selected')")
+    playhead_at(browser, 5.0)
+    keys(browser, "[")
+    wait_for(browser, "document.getElementById('s-2-0').dataset.version === '1'")
+    assert row(browser, "s-2-0")["start"] == 5.0 and row(browser, "s-2-0")["corrected"]
+    assert message(browser) == "已保存" and browser.find_element(By.ID, "p2").get_attribute("data-start") == "5"
+    keys(browser, ".")
+    with_alt(browser, ",")
+    wait_for(browser, "document.getElementById('s-2-0').dataset.version === '3'")
+    assert row(browser, "s-2-0")["start"] == 5.09
+
+    # ↑ to 1-0; its end to the playhead, where 2-0 starts; then > moves both (a coupled boundary, one action)
+    keys(browser, Keys.ARROW_UP)
+    wait_for(browser, "document.getElementById('s-1-0').classList.contains('podium-selected')")
+    playhead_at(browser, 5.09)
+    keys(browser, "]")
+    wait_for(browser, "document.getElementById('s-1-0').dataset.version === '1'")
+    assert row(browser, "s-1-0")["end"] == 5.09 and row(browser, "s-2-0")["version"] == "3"
+    keys(browser, ">")
+    wait_for(browser, "document.getElementById('s-1-0').dataset.version === '2'")
+    assert (row(browser, "s-1-0")["end"], row(browser, "s-2-0")["start"], row(browser, "s-2-0")["version"]) == (
+        5.19, 5.19, "4")
+    # p plays 1.5 s around the selected boundary (1-0's end), then stops
+    keys(browser, "p")
+    wait_for(browser, "!document.getElementById('podium-audio').paused", timeout=5)
+    wait_for(browser, "document.getElementById('podium-audio').paused", timeout=5)
+    assert 5.8 <= audio_state(browser)["t"] <= 6.4, audio_state(browser)
+
+    # ↓ ↓ to 3-0 and fix the typo in place (e, Enter)
+    keys(browser, Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+    wait_for(browser, "document.getElementById('s-3-0').classList.contains('podium-selected')")
+    keys(browser, "e")
+    wait_for(browser, "!!document.querySelector('#s-3-0 .podium-inline-edit')")
+    box = browser.find_element(By.CSS_SELECTOR, "#s-3-0 .podium-inline-edit")
+    typed = box.get_attribute("value")
+    assert TYPO in typed
+    box.clear()
+    box.send_keys(typed.replace(TYPO, FIXED) + Keys.ENTER)
+    wait_for(browser, "document.getElementById('s-3-0').dataset.version === '1'")
+    assert FIXED in row(browser, "s-3-0")["text"] and row(browser, "s-3-0")["corrected"]
+    assert not browser.find_elements(By.CSS_SELECTOR, ".podium-inline-edit")
+    assert "未能重新对齐" in message(browser)  # the site archive has no transcript to align again from: said so
+
+    # someone else changes 3-0 meanwhile: this page's nudge answers 409, shows the value now and takes it
+    conn = store.open_for_writing(db)
+    corrections.apply(conn, [corrections.Edit("sentences", "seed_p0003_s000", "end", 17.0)], editor="bob")
+    conn.close()
+    keys(browser, "<")
+    wait_for(browser, "document.getElementById('podium-edit-message').textContent.indexOf('他人已修改') >= 0")
+    assert row(browser, "s-3-0")["end"] == 17.0 and row(browser, "s-3-0")["version"] == "2"
+    assert "podium-to-check" not in row(browser, "s-3-0")["cls"]  # a person set its end: checked
+    assert "00:00:17.0" in message(browser)
+
+    # strike the off-script passage (click, x): gone from the page
+    browser.find_element(By.CSS_SELECTOR, '[data-id="seed_u0000"]').click()
+    wait_for(browser, "document.querySelector('[data-id=\"seed_u0000\"]').classList.contains('podium-selected')")
+    browser.execute_script("document.getElementById('podium-audio').pause();")
+    keys(browser, "x")
+    wait_for(browser, "!document.querySelector('[data-id=\"seed_u0000\"]')")
+    assert "掌声雷动" not in browser.find_element(By.ID, "podium-text").text
+
+    # mark 1-0 partly spoken (2), then undo that (u): spoken again, in place
+    browser.find_element(By.ID, "s-1-0").click()
+    browser.execute_script("document.getElementById('podium-audio').pause();")
+    keys(browser, "2")
+    wait_for(browser, "document.getElementById('s-1-0').classList.contains('podium-partial')")
+    keys(browser, "u")
+    wait_for(browser, "document.getElementById('s-1-0').classList.contains('podium-spoken')")
+    assert message(browser) == "已撤销" and "podium-partial" not in row(browser, "s-1-0")["cls"]
+    # undo again: the strike; the passage comes back (the page reloads, the selection and the message kept) ...
+    browser.execute_script("window.podiumBeforeReload = true;")
+    keys(browser, "u")
+    wait_for(browser, "!window.podiumBeforeReload && !!document.querySelector('[data-id=\"seed_u0000\"]')")
+    wait_for(browser, "document.getElementById('s-1-0').classList.contains('podium-selected')")
+    assert message(browser) == "已撤销"
+    browser.find_element(By.CSS_SELECTOR, '[data-id="seed_u0000"]').click()  # ... and is struck once more
+    browser.execute_script("document.getElementById('podium-audio').pause();")
+    keys(browser, "x")
+    wait_for(browser, "!document.querySelector('[data-id=\"seed_u0000\"]')")
+
+    # the history panel: each change, with its editor
+    browser.find_element(By.ID, "podium-history-toggle").click()
+    wait_for(browser, "document.querySelectorAll('#podium-history tbody tr').length >= 13")
+    history = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#podium-history tbody tr')).map("
+        "r => Array.from(r.cells).map(c => c.textContent));")
+    people = [(who, where, field) for _, _, who, where, field, _, _ in history if who != "机器"]
+    assert people == [("alice", "u0", "struck"), ("alice", "u0", "struck"), ("alice", "1-0", "status"),
+                      ("alice", "1-0", "status"), ("alice", "u0", "struck"),
+                      ("bob", "3-0", "end"), ("alice", "3-0", "text"), ("alice", "1-0", "end"),
+                      ("alice", "2-0", "start"), ("alice", "1-0", "end"), ("alice", "2-0", "start"),
+                      ("alice", "2-0", "start"), ("alice", "2-0", "start")]
+    browser.find_element(By.ID, "s-2-0").click()  # the panels stay open (Datasette closes <details> on any click)
+    browser.execute_script("document.getElementById('podium-audio').pause();")
+    assert browser.find_element(By.ID, "podium-history-body").is_displayed()
+    assert browser.find_element(By.ID, "podium-keys-list").is_displayed()
+    browser.save_screenshot(str(ARTIFACTS / "meeting-editing.png"))
+
+    # sign out: the same page, no edit controls
+    browser.find_element(By.CSS_SELECTOR, ".podium-sign-out").click()
+    wait_for(browser, "!!document.querySelector('.podium-sign-in-link')")
+    assert not browser.find_elements(By.ID, "podium-editor")
+
+    # a reader sees the result at once, on a public server of the same archive too: page, search, CSV
+    with running_server(db) as public:
+        for site in (base, public):
+            open_meeting(browser, site)
+            assert not browser.find_elements(By.CSS_SELECTOR, "#podium-editor, [data-version], .podium-inline-edit")
+            assert browser.find_element(By.ID, "s-2-0").get_attribute("data-start") == "5.19"
+            assert browser.find_element(By.ID, "s-1-0").get_attribute("data-end") == "5.19"
+            assert FIXED in browser.find_element(By.ID, "s-3-0").text and "掌声雷动" not in browser.page_source
+            assert len(browser.find_elements(By.CSS_SELECTOR, ".podium-corrected-mark")) == 3
+            assert not browser.find_elements(By.CSS_SELECTOR, ".podium-to-check")
+            browser.get(f"{site}/search?q={FIXED}")
+            wait_for(browser, "document.querySelectorAll('.podium-hit').length >= 1")
+            assert FIXED in browser.find_element(By.CSS_SELECTOR, ".podium-hit").text
+            with urllib.request.urlopen(f"{site}/search.csv?q=%E6%89%93%E8%83%9C%E4%BB%97") as answer:  # 打胜仗
+                exported = list(csv.DictReader(io.StringIO(answer.read().decode("utf-8"))))
+            assert [(r["meeting_id"], r["paragraph_seq"], r["end"]) for r in exported if r["kind"] == "official"] == [
+                ("seed", "3", "17.0")]
+            with urllib.request.urlopen(f"{site}/search.json?q=%E8%83%9C%E4%B8%88") as answer:  # the typo: gone
+                assert json.load(answer)["rows"] == []
+            with urllib.request.urlopen(f"{site}/search.json?q=%E6%8E%8C%E5%A3%B0") as answer:  # the struck passage
+                assert json.load(answer)["rows"] == []
+            with urllib.request.urlopen(f"{site}/-/podium/history/seed.json") as answer:
+                changes = [c for c in json.load(answer)["changes"] if not c["machine"]]
+            assert [(c["editor"], c["row"], c["field"]) for c in changes] == people

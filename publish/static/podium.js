@@ -74,11 +74,530 @@
     return !!(el && el.closest && el.closest("input, textarea, select, button, audio, video, [contenteditable]"));
   }
 
+  /* The edit controls of the editing server (publish/edit.py), keyboard first. One sentence or off-script
+     passage is selected (click, or ↑ / ↓); each change is posted with the row's version and shown in place.
+     Changes are made one after the other, in the order asked (a burst of nudges is not lost): each is
+     worked out from the page as the previous one left it. */
+  var COUPLED = 0.05;  // a sentence's end and the next one's start closer than this move together
+  var STATUSES = ["spoken", "partial", "estimated", "not_spoken"];
+
+  function makeEditor(panel, env) {
+    var audio = env.audio;
+    var meeting = panel.dataset.meeting, token = panel.dataset.csrftoken;
+    var duration = parseFloat(panel.dataset.duration) || env.total();
+    var labelsEl = document.getElementById("podium-editor-labels");
+    var L = labelsEl ? JSON.parse(labelsEl.textContent) : {};
+    var message = document.getElementById("podium-edit-message");
+    var reasonBox = document.getElementById("podium-edit-reason");
+    var historyToggle = document.getElementById("podium-history-toggle");
+    var historyBody = document.getElementById("podium-history-body");
+    var selected = null, boundary = "start", pendingStart = null, inline = null;
+    var queue = Promise.resolve();
+
+    function label(key, values) {
+      var text = L[key] || key;
+      Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
+      return text;
+    }
+
+    function say(text, kind) {
+      if (!message) return;
+      message.textContent = text;
+      message.className = "podium-edit-message" + (kind ? " podium-edit-" + kind : "");
+    }
+
+    function items() {
+      return Array.prototype.slice.call(document.querySelectorAll(
+        "#podium-text .podium-sentence[data-id], #podium-text .podium-unscripted[data-id]"));
+    }
+    function byId(id) { return document.querySelector('#podium-text [data-id="' + CSS.escape(id) + '"]'); }
+    function isPassage(el) { return el.classList.contains("podium-unscripted"); }
+    function tableOf(el) { return isPassage(el) ? "unscripted" : "sentences"; }
+    function num(value) { var x = parseFloat(value); return isNaN(x) ? null : x; }
+    function timesOf(el) { return { start: num(el.dataset.start), end: num(el.dataset.end) }; }
+    function round3(x) { return Math.round(x * 1000) / 1000; }
+    function edit(el, field, value) {
+      return { table: tableOf(el), row_id: el.dataset.id, field: field, value: value,
+               version: parseInt(el.dataset.version, 10) || 0 };
+    }
+
+    function markBoundary() {
+      if (!selected) return;
+      selected.classList.toggle("podium-edge-start", boundary === "start");
+      selected.classList.toggle("podium-edge-end", boundary === "end");
+    }
+
+    function choose(el) {
+      if (selected === el) return;
+      cancelInline();
+      if (selected) selected.classList.remove("podium-selected", "podium-edge-start", "podium-edge-end");
+      selected = el;
+      pendingStart = null;
+      boundary = "start";
+      if (el) {
+        el.classList.add("podium-selected");
+        markBoundary();
+      }
+    }
+
+    function step(by) {
+      var list = items(), k = list.indexOf(selected);
+      var next = list[k < 0 ? (by > 0 ? 0 : list.length - 1) : Math.min(Math.max(k + by, 0), list.length - 1)];
+      if (!next) return;
+      choose(next);
+      env.reveal(next);
+      if (next.dataset.start) env.seek(parseFloat(next.dataset.start));
+    }
+
+    /* The nearest timed sentence before (by = -1) or after (by = 1) `el`, in text order. */
+    function neighbour(el, by) {
+      var list = Array.prototype.slice.call(document.querySelectorAll("#podium-text .podium-sentence[data-id]"));
+      for (var i = list.indexOf(el) + by; i >= 0 && i < list.length; i += by) {
+        if (list[i].dataset.start) return list[i];
+      }
+      return null;
+    }
+
+    // --- posting a change, and showing what the server answers ---------------------------------------------
+
+    function enqueue(work) {
+      queue = queue.then(work, work);
+      return queue;
+    }
+
+    function post(path, body) {
+      var reason = reasonBox && reasonBox.value.trim();
+      if (reason) body.reason = reason;
+      say(L.edit_saving);
+      return fetch(path, {
+        method: "POST", credentials: "same-origin", cache: "no-store",
+        headers: { "content-type": "application/json", "x-csrftoken": token },
+        body: JSON.stringify(body)
+      }).then(function (response) {
+        return response.json().catch(function () { return { error: response.status + " " + response.statusText }; })
+          .then(function (data) { return { status: response.status, data: data }; });
+      }).then(function (answer) {
+        if (answer.status === 200 && reasonBox) reasonBox.value = "";
+        return answer;
+      }, function () {
+        say(L.edit_failed, "error");
+        return { status: 0, data: {} };
+      });
+    }
+
+    function describe(row, fields) {
+      return fields.map(function (field) {
+        var value = row[field];
+        if (field === "start" || field === "end") value = value === null ? "—" : hms(value) + " (" + value + " s)";
+        else if (field === "status") value = L[value] || value;
+        return field + " " + value;
+      }).join(", ");
+    }
+
+    /* Post edits of one action: the page shows the rows as they now are; a stale row (409) is shown as it
+       is, with the message; a refused edit (400, 403) says why. */
+    function send(edits, done) {
+      return post("/-/podium/edit", { meeting_id: meeting, edits: edits }).then(function (answer) {
+        if (answer.status === 200) {
+          shown(answer.data, done || L.edit_saved);
+        } else if (answer.status === 409 && answer.data.row) {
+          var row = answer.data.row;
+          update(row);
+          env.retrack();
+          var fields = edits.filter(function (e) { return e.row_id === row.id; }).map(function (e) { return e.field; });
+          say(label("edit_stale", { value: describe(row, fields) }), "error");
+          refreshHistory();
+        } else if (answer.status) {
+          say(label("edit_refused", { reason: answer.data.error || answer.status }), "error");
+        }
+        return answer;
+      });
+    }
+
+    function reloadKeeping(text) {
+      try {
+        if (selected) window.sessionStorage.setItem("podium-edit-selected", selected.dataset.id);
+        window.sessionStorage.setItem("podium-edit-message", text);
+      } catch (e) { /* not kept */ }
+      location.reload();
+    }
+
+    function shown(data, done) {
+      var text = done;
+      if (data.realign_error) text = label("edit_realign_error", { reason: data.realign_error });
+      else if (data.conflicts && data.conflicts.length) {
+        text = label("edit_conflicts", { n: data.conflicts.length, list: data.conflicts.join("; ") });
+      }
+      var whole = !!data.realigned;  // aligned again: every row of the meeting may have moved
+      Object.keys(data.rows || {}).forEach(function (id) {
+        if (!whole && !update(data.rows[id])) whole = true;
+      });
+      if (whole) return reloadKeeping(text);
+      (data.paragraphs || []).forEach(updateParagraph);
+      env.retrack();
+      say(text, data.realign_error || (data.conflicts && data.conflicts.length) ? "warning" : "ok");
+      refreshHistory();
+    }
+
+    function setTimes(el, row) {
+      if (row.start === null || row.start === undefined) {
+        delete el.dataset.start;
+        delete el.dataset.end;
+      } else {
+        el.dataset.start = row.start;
+        el.dataset.end = row.end;
+      }
+    }
+
+    function setStatusClass(el, status) {
+      STATUSES.forEach(function (s) { el.classList.remove("podium-" + s); });
+      if (status) el.classList.add("podium-" + status);
+    }
+
+    /* One row as the server now has it, shown in place; false when the page cannot show it without a reload
+       (a row not on the page, such as a passage no longer struck). */
+    function update(row) {
+      var passage = /_u\d+$/.test(row.id);
+      var el = byId(row.id);
+      if (passage && row.struck) {
+        if (el) remove(el);
+        return true;
+      }
+      if (!el) return false;
+      el.dataset.version = row.version || 0;
+      el.dataset.corrected = row.corrected || "";
+      setTimes(el, row);
+      var text = el.querySelector(".podium-row-text");
+      if (text && row.text !== undefined) text.textContent = row.text;
+      var mark = el.querySelector(".podium-corrected-mark");
+      if (row.corrected && !mark && text) {
+        mark = document.createElement("small");
+        mark.className = "podium-corrected-mark";
+        mark.title = L.corrected_title || "";
+        mark.textContent = L.corrected || "corrected";
+        text.parentNode.insertBefore(mark, text.nextSibling);
+      } else if (!row.corrected && mark) {
+        mark.remove();
+      }
+      if (passage) {
+        var prefix = el.firstChild;  // ［off-script 00:00:01.0］ before its text
+        if (prefix && prefix.nodeType === Node.TEXT_NODE) {
+          prefix.textContent = prefix.textContent.replace(/\d\d:\d\d:\d\d\.\d/, hms(row.start));
+        }
+        var block = el.parentNode;
+        if (block && block.classList.contains("podium-passage")) {
+          setTimes(block, row);
+          var time = block.querySelector(".podium-time");
+          if (time) { time.textContent = hms(row.start); time.setAttribute("href", "#t=" + row.start); }
+        }
+        return true;
+      }
+      el.dataset.status = row.status;
+      setStatusClass(el, row.status);
+      if (/(^|,)(start|end|status)(,|$)/.test(row.corrected || "")) {  // checked by a person: no longer to check
+        el.classList.remove("podium-to-check");
+        var check = el.querySelector(".podium-check-mark");
+        if (check) check.remove();
+      }
+      if (!el.classList.contains("podium-to-check")) {
+        if (row.status === "spoken") el.removeAttribute("title"); else el.title = L[row.status] || row.status;
+      }
+      var link = el.querySelector(".podium-slink");
+      if (row.start === null || row.start === undefined) {
+        if (link) link.remove();
+      } else {
+        if (!link) {
+          link = document.createElement("a");
+          link.className = "podium-slink";
+          el.appendChild(link);
+        }
+        link.setAttribute("href", "/meeting/" + encodeURIComponent(meeting) + "#t=" + row.start);
+      }
+      return true;
+    }
+
+    function updateParagraph(p) {
+      var el = document.getElementById("p" + p.seq);
+      if (!el) return;
+      setTimes(el, p);
+      setStatusClass(el, p.status);
+      var time = el.querySelector(":scope > .podium-time");
+      if (p.start === null || p.start === undefined) {
+        if (time) time.remove();
+        el.removeAttribute("tabindex");
+        return;
+      }
+      if (!time) {
+        time = document.createElement("a");
+        time.className = "podium-time";
+        el.insertBefore(time, el.firstChild);
+      }
+      time.textContent = hms(p.start);
+      time.setAttribute("href", "#t=" + p.start);
+      el.setAttribute("tabindex", "0");
+    }
+
+    function remove(el) {
+      var list = items(), k = list.indexOf(el);
+      if (selected === el) choose(list[k + 1] || list[k - 1] || null);
+      var block = el.parentNode;
+      if (block && block.classList.contains("podium-passage")) block.remove(); else el.remove();
+    }
+
+    // --- the changes ---------------------------------------------------------------------------------------
+
+    function need(el) {
+      if (!el) say(L.edit_select_first, "error");
+      return !!el;
+    }
+
+    /* Set `field` of `el` to `value` (seconds), with the coupled boundary next to it. */
+    function timeEdits(el, field, value) {
+      var old = timesOf(el)[field];
+      value = round3(Math.min(Math.max(value, 0), duration));
+      var edits = [edit(el, field, value)];
+      if (!isPassage(el)) {
+        var other = neighbour(el, field === "end" ? 1 : -1), otherField = field === "end" ? "start" : "end";
+        var there = other && timesOf(other)[otherField];
+        if (other && there !== null && Math.abs(there - old) <= COUPLED) edits.push(edit(other, otherField, value));
+      }
+      return edits;
+    }
+
+    function setToPlayhead(field) {
+      var el = selected, at = round3(audio.currentTime);
+      if (!need(el)) return;
+      boundary = field;
+      markBoundary();
+      if (timesOf(el).start === null) {  // a sentence with no time yet: its start, then its end, as one change
+        if (field === "start") {
+          pendingStart = at;
+          say(label("edit_start_pending", { time: hms(at) }));
+          return;
+        }
+        if (pendingStart === null) return say(L.edit_no_time, "error");
+        var start = pendingStart;
+        pendingStart = null;
+        enqueue(function () {
+          var edits = [edit(el, "start", start), edit(el, "end", at)];
+          if (el.dataset.status === "not_spoken") edits.push(edit(el, "status", "spoken"));
+          return send(edits);
+        });
+        return;
+      }
+      enqueue(function () { return send(timeEdits(el, field, at)); });
+    }
+
+    function nudge(field, by) {
+      var el = selected;
+      if (!need(el)) return;
+      boundary = field;
+      markBoundary();
+      enqueue(function () {
+        var now = timesOf(el)[field];
+        if (now === null) return say(L.edit_no_time, "error");
+        return send(timeEdits(el, field, now + by));
+      });
+    }
+
+    function playBoundary() {
+      var el = selected;
+      if (!need(el)) return;
+      var at = timesOf(el)[boundary];
+      if (at === null) return say(L.edit_no_time, "error");
+      env.playWindow(at - 0.75, at + 0.75);
+    }
+
+    function setStatus(status) {
+      var el = selected;
+      if (!need(el)) return;
+      if (isPassage(el)) return say(L.edit_sentences_only, "error");
+      enqueue(function () { return send([edit(el, "status", status)]); });
+    }
+
+    function strike() {
+      var el = selected;
+      if (!need(el)) return;
+      if (!isPassage(el)) return say(L.edit_passages_only, "error");
+      enqueue(function () { return send([edit(el, "struck", 1)], L.edit_struck); });
+    }
+
+    function undo() {
+      enqueue(function () {
+        return post("/-/podium/undo", { meeting_id: meeting }).then(function (answer) {
+          if (answer.status === 200) {
+            if (answer.data.action === null) say(L.edit_nothing_to_undo, "error");
+            else shown(answer.data, L.edit_undone);
+          } else if (answer.status) {
+            say(label("edit_refused", { reason: answer.data.error || answer.status }), "error");
+            refreshHistory();
+          }
+        });
+      });
+    }
+
+    // --- correcting a text in place: Enter saves, Esc cancels ------------------------------------------------
+
+    function cancelInline() {
+      if (!inline) return;
+      inline.input.remove();
+      inline.text.hidden = false;
+      inline = null;
+    }
+
+    function editText() {
+      var el = selected;
+      if (!need(el)) return;
+      var text = el.querySelector(".podium-row-text");
+      if (!text) return;
+      cancelInline();
+      var input = document.createElement("input");
+      input.type = "text";
+      input.className = "podium-inline-edit";
+      input.value = text.textContent;
+      input.setAttribute("aria-label", L.key_text || "");
+      input.style.width = Math.min(46, Math.max(8, input.value.length * 1.1 + 2)) + "em";
+      text.hidden = true;
+      text.parentNode.insertBefore(input, text.nextSibling);
+      inline = { el: el, text: text, input: input };
+      input.addEventListener("keydown", function (event) {
+        if (event.isComposing || event.keyCode === 229) return;  // an input method is still composing
+        if (event.key === "Escape") {
+          event.preventDefault();
+          cancelInline();
+        } else if (event.key === "Enter") {
+          event.preventDefault();
+          var value = input.value;
+          var same = value.trim() === text.textContent.trim();
+          cancelInline();
+          if (!same) enqueue(function () { return send([edit(el, "text", value)]); });
+        }
+      });
+      input.focus();
+      input.select();
+    }
+
+    // --- the history panel ----------------------------------------------------------------------------------
+
+    function shownValue(value) {
+      if (value === null || value === undefined) return "—";
+      var text = typeof value === "object" ? JSON.stringify(value) : String(value);
+      return text.length > 120 ? text.slice(0, 119) + "…" : text;
+    }
+
+    function renderHistory(data) {
+      historyBody.textContent = "";
+      var changes = data.changes || [];
+      if (!changes.length) {
+        var empty = document.createElement("p");
+        empty.textContent = L.history_empty;
+        historyBody.appendChild(empty);
+        return;
+      }
+      var table = document.createElement("table");
+      table.className = "podium-history-table";
+      var head = table.createTHead().insertRow();
+      ["history_action", "history_when", "history_who", "history_row", "history_field", "history_change",
+       "history_reason"].forEach(function (key) {
+        var th = document.createElement("th");
+        th.textContent = L[key] || key;
+        head.appendChild(th);
+      });
+      var body = table.createTBody();
+      changes.forEach(function (c) {
+        var tr = body.insertRow();
+        tr.className = c.machine ? "podium-history-machine" : "podium-history-person";
+        tr.dataset.action = c.action;
+        [String(c.action) + (c.undoes ? " ↶" + c.undoes : ""), (c.at || "").replace("T", " ").replace("Z", ""),
+         c.machine ? L.machine : c.editor, c.row, c.field, shownValue(c.old) + " → " + shownValue(c.new),
+         c.reason || ""].forEach(function (text) {
+          tr.insertCell().textContent = text;
+        });
+      });
+      historyBody.appendChild(table);
+    }
+
+    function refreshHistory() {
+      if (!historyBody || historyBody.hidden) return;
+      fetch("/-/podium/history/" + encodeURIComponent(meeting) + ".json", { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) { return response.json(); })
+        .then(renderHistory, function () { historyBody.textContent = L.edit_failed; });
+    }
+    // the panel's disclosure buttons show and hide what they control; the history is read when shown
+    Array.prototype.forEach.call(panel.querySelectorAll(".podium-disclosure"), function (button) {
+      var target = document.getElementById(button.getAttribute("aria-controls"));
+      button.addEventListener("click", function () {
+        var open = button.getAttribute("aria-expanded") !== "true";
+        button.setAttribute("aria-expanded", String(open));
+        target.hidden = !open;
+        if (target === historyBody) refreshHistory();
+      });
+    });
+
+    // --- the keys -------------------------------------------------------------------------------------------
+
+    document.addEventListener("keydown", function (event) {
+      if (event.defaultPrevented || event.metaKey || isField(event.target)) return;
+      var key = event.key, code = event.code;
+      if (event.ctrlKey) {
+        if (!event.altKey && !event.shiftKey && (key === "z" || key === "Z")) {
+          event.preventDefault();
+          undo();
+        }
+        return;
+      }
+      var by = { Comma: -1, Period: 1 }[code], field = event.shiftKey ? "end" : "start";
+      if (!by && (key === "<" || key === ">")) { by = key === "<" ? -1 : 1; field = "end"; }
+      if (!by && (key === "," || key === ".")) { by = key === "," ? -1 : 1; field = "start"; }
+      var handled = true;
+      if (by) nudge(field, by * (event.altKey ? 0.01 : 0.1));
+      else if (event.altKey) handled = false;
+      else if (key === "ArrowUp" || key === "ArrowDown") {
+        if (event.shiftKey) handled = false; else step(key === "ArrowUp" ? -1 : 1);
+      }
+      else if (key === "[" || code === "BracketLeft") setToPlayhead("start");
+      else if (key === "]" || code === "BracketRight") setToPlayhead("end");
+      else if (key === "p" || key === "P") playBoundary();
+      else if (key === "1") setStatus("spoken");
+      else if (key === "2") setStatus("partial");
+      else if (key === "3") setStatus("not_spoken");
+      else if (key === "e" || key === "E") editText();
+      else if (key === "x" || key === "X") strike();
+      else if (key === "u" || key === "U") undo();
+      else handled = false;
+      if (handled) event.preventDefault();
+    }, true);
+
+    // after a reload that a change asked for (a re-alignment, a passage back): the same row, and what was said
+    try {
+      var kept = window.sessionStorage.getItem("podium-edit-selected");
+      var said = window.sessionStorage.getItem("podium-edit-message");
+      window.sessionStorage.removeItem("podium-edit-selected");
+      window.sessionStorage.removeItem("podium-edit-message");
+      if (said) say(said, "ok");
+      var again = kept && byId(kept);
+      if (again) {
+        choose(again);
+        env.reveal(again);
+      }
+    } catch (e) { /* nothing kept */ }
+
+    return {
+      choose: choose,
+      selected: function () { return selected; },
+      idle: function () { return queue; }
+    };
+  }
+
   function meetingPage(audio) {
-    var sentences = tracker(document.querySelectorAll(
-      ".podium-sentence[data-start], .podium-unscripted[data-start]"), 1.0);
-    var blocks = tracker(document.querySelectorAll(
-      ".podium-paragraph[data-start], .podium-passage[data-start]"), 1.0);
+    var sentences, blocks;
+    function retrack() {  // again after an edit moved, added or removed times
+      sentences = tracker(document.querySelectorAll(
+        ".podium-sentence[data-start], .podium-unscripted[data-start]"), 1.0);
+      blocks = tracker(document.querySelectorAll(
+        ".podium-paragraph[data-start], .podium-passage[data-start]"), 1.0);
+    }
+    retrack();
     var timeline = document.getElementById("podium-timeline");
     var playhead = document.getElementById("podium-playhead");
     var playerBox = document.getElementById("podium-player");
@@ -192,6 +711,7 @@
       var selection = window.getSelection && String(window.getSelection());
       if (selection) return;  // the reader is selecting text, not asking to play
       var sentence = event.target.closest(".podium-sentence, .podium-unscripted");
+      if (editor && sentence && sentence.dataset.id) editor.choose(sentence);
       if (sentence && !sentence.dataset.start) return;  // not spoken: nothing to play
       var item = sentence || event.target.closest(".podium-paragraph[data-start], .podium-passage[data-start]");
       if (item) playAt(parseFloat(item.dataset.start));
@@ -199,6 +719,7 @@
 
     /* Mark `el` (a sentence) until playback moves on, show it, and set the player at its start. */
     function select(el, instant) {
+      if (editor && el.dataset.id) editor.choose(el);
       clearTarget();
       target = el;
       el.classList.add("podium-target");
@@ -215,8 +736,12 @@
     /* The next sentence to check: after the one last gone to while the player is still on it, else
        after the sentence marked or heard (between sentences: after the playhead); then from the top. */
     function nextToCheck() {
+      var last = checks[lastCheck];  // those an editor has checked meanwhile are passed over
+      checks = checks.filter(function (el) { return el.isConnected && el.classList.contains("podium-to-check"); });
+      lastCheck = checks.indexOf(last);
       if (!checks.length) return;
-      var t = audio.currentTime, last = checks[lastCheck], here = target || current, k = -1, i;
+      var t = audio.currentTime, here = target || current, k = -1, i;
+      last = checks[lastCheck];
       if (last && (last === here || (parseFloat(last.dataset.start) <= t && t <= parseFloat(last.dataset.end)))) {
         k = lastCheck + 1;
       } else {
@@ -230,6 +755,20 @@
       if (checkAt) checkAt.textContent = (lastCheck + 1) + " / " + checks.length;
     }
     if (nextCheck) nextCheck.addEventListener("click", nextToCheck);
+
+    // on the editing server, for a signed-in editor only: the edit controls (the page holds #podium-editor)
+    var panel = document.getElementById("podium-editor");
+    var editor = panel ? makeEditor(panel, {
+      audio: audio, retrack: retrack, total: total,
+      reveal: function (el) { reveal(el, false, true); },
+      seek: function (seconds) { stopAt = null; seek(audio, Math.max(0, seconds)); },
+      playWindow: function (from, to) {
+        following = true;
+        showBack();
+        stopAt = null;
+        seek(audio, Math.max(0, from), function () { stopAt = to; play(audio); });
+      }
+    }) : null;
 
     document.addEventListener("keydown", function (event) {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
