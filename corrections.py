@@ -184,6 +184,8 @@ def apply(conn: sqlite3.Connection, edits: list[Edit], *, editor: str, reason: s
         for edit in edits:
             by_row.setdefault((edit.table, edit.row_id), []).append(edit)
         for (table, row_id), row_edits in by_row.items():
+            if table not in EDITABLE:  # checked before its name is put into any SQL
+                raise EditError(f"{table}: not a table an editor changes")
             before = _row(conn, table, row_id)
             for edit in row_edits:
                 if edit.version is not None and edit.version != (before.get("version") or 0):

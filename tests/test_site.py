@@ -448,6 +448,13 @@ async def test_search_csv_has_status_speaker_and_the_url_of_the_moment(site):
     assert row["url"].startswith("/meeting/seed?s=2-0#t=")
 
 
+@pytest.mark.parametrize("path", ["/nope", "/archive/nope", "/archive/sentences/nope", "/meeting/nope"])
+async def test_a_missing_page_is_a_404_page_not_a_crash(site, path):
+    ds, _ = site
+    page = await ds.client.get(path)
+    assert page.status_code == 404 and "not found" in page.text.lower()
+
+
 async def test_every_link_of_every_page_answers(site):
     """A crawler from the home page: every same-site link (two clicks deep, and every page those reach)
     must answer below 400."""
