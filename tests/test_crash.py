@@ -51,11 +51,11 @@ def transaction_that_dies_before_its_commit(conn):
     die()
 
 
-def write_and_die(db_path, rows):
+def write_and_die(db_path, rows, *args, **kwargs):
     if where == "before-write":
         die()
     schema.transaction = transaction_that_dies_before_its_commit
-    write_meeting(db_path, rows)
+    write_meeting(db_path, rows, *args, **kwargs)
 
 
 store.write_meeting = write_and_die

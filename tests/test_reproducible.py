@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "scripts"))  # the rooms are the benchmark's own, 
 
 
 def rows(db: Path) -> dict[str, list]:
-    """Every row of every table, in key order; the ingest's wall-clock time left out (it is when, not what)."""
+    """Every row of every table, in key order; wall-clock times left out (they say when, not what)."""
     conn = sqlite3.connect(db)
     tables = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table' and name not like "
                                          "'%_fts%' and name not like '%_chars%' order by name")]
@@ -23,7 +23,7 @@ def rows(db: Path) -> dict[str, list]:
     for table in tables:
         cursor = conn.execute(f"select * from [{table}] order by rowid")
         names = [d[0] for d in cursor.description]
-        out[table] = [{k: v for k, v in zip(names, row) if k != "ingested_at"} for row in cursor]
+        out[table] = [{k: v for k, v in zip(names, row) if k not in ("ingested_at", "at")} for row in cursor]
     conn.close()
     return out
 
