@@ -312,6 +312,16 @@ def copy_archive(db: Path, to: Path, name: str = "archive.db") -> Path:
     return to / name
 
 
+def db_row(db: Path, table: str, row_id: str) -> dict:
+    """One row of an archive's table, by its ID."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return dict(conn.execute(f"select * from [{table}] where id = ?", [row_id]).fetchone())
+    finally:
+        conn.close()
+
+
 def archive_checksum(db_path: Path) -> str:
     """A checksum of every row of every table (and of the file's absence)."""
     if not db_path.exists():

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import copy_archive, fresh_cache, podium
+from conftest import copy_archive, db_row as row, fresh_cache, podium
 from podium import corrections
 from podium.corrections import Edit, EditError, StaleEdit
 from podium.ingest import store
@@ -19,15 +19,6 @@ ID = "seed_p0002_s000"  # the site archive's second sentence (paragraph 2)
 @pytest.fixture
 def archive(tmp_path, site_archive):
     return copy_archive(site_archive, tmp_path / "site")
-
-
-def row(db, table, row_id):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return dict(conn.execute(f"select * from [{table}] where id = ?", [row_id]).fetchone())
-    finally:
-        conn.close()
 
 
 def history(db):

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from conftest import copy_archive, fresh_cache
+from conftest import copy_archive, db_row, fresh_cache
 from podium import schema
 from podium.ingest import store
 from podium.publish import auth, make_datasette
@@ -64,15 +64,6 @@ async def post(ds, session, path, body):
 
 def edit(row_id, field, value, version=0, table="sentences"):
     return {"table": table, "row_id": row_id, "field": field, "value": value, "version": version}
-
-
-def db_row(db, table, row_id):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return dict(conn.execute(f"select * from [{table}] where id = ?", [row_id]).fetchone())
-    finally:
-        conn.close()
 
 
 def changes(db):
