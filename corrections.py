@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from podium import schema
+from podium.alignment.spans import paragraph_status, to_check
 
 EDITABLE = {"sentences": ("start", "end", "status", "text"), "unscripted": ("start", "end", "text", "struck")}
 PERSON_STATUSES = ("spoken", "partial", "not_spoken")  # `estimated` is the machine's word for "probably"
@@ -115,9 +116,9 @@ def _log(conn, action: int, meeting_id: str, table: str, row_id: str, field: str
 def _write(conn: sqlite3.Connection, table: str, before: dict, after: dict, fields: list[str]) -> None:
     """Store a row's new values, its search index entries with them, and what follows from its times."""
     corrected = set(filter(None, (before.get("corrected") or "").split(","))) | set(fields)
-    changes = {f: after[f] for f in ("start", "end", "status", "text", "struck") if f in after}
-    changes.update(start_hms=schema.hms(after.get("start")), end_hms=schema.hms(after.get("end")),
-                   version=(before.get("version") or 0) + 1, corrected=",".join(sorted(corrected)))
+    changes = {f: after[f] for f in ("status", "text", "struck") if f in after}
+    changes.update(schema.timed(after.get("start"), after.get("end")), version=(before.get("version") or 0) + 1,
+                   corrected=",".join(sorted(corrected)))
     reindex = "text" in fields or "struck" in fields
     if reindex and not before.get("struck"):  # a struck passage is not in the character index to take out
         schema.unindex_rows(conn, table, "id = ?", [before["id"]])
@@ -133,23 +134,36 @@ def _write(conn: sqlite3.Connection, table: str, before: dict, after: dict, fiel
 def _follow_sentence(conn: sqlite3.Connection, sentence: dict, text_changed: bool) -> None:
     """A sentence's paragraph takes its span from its sentences; a corrected text is the official text's."""
     paragraph_id = sentence["paragraph_id"]
-    rows = conn.execute("select start, [end], status, text from sentences where paragraph_id = ? order by seq",
-                        [paragraph_id]).fetchall()
-    starts = [r[0] for r in rows if r[0] is not None]
-    ends = [r[1] for r in rows if r[1] is not None]
-    statuses = {r[2] for r in rows}  # as the aligner says of a paragraph
-    status = ("estimated" if statuses == {"estimated"} else "spoken" if statuses <= {"spoken", "estimated"}
-              else "not_spoken" if statuses == {"not_spoken"} else "partial")
-    start, end = min(starts, default=None), max(ends, default=None)
-    update = {"start": start, "end": end, "start_hms": schema.hms(start), "end_hms": schema.hms(end), "status": status}
+    cursor = conn.execute("select start, [end], status, text from sentences where paragraph_id = ? order by seq",
+                          [paragraph_id])
+    rows = [dict(zip(("start", "end", "status", "text"), r)) for r in cursor]
+    update = paragraph_of(rows)
     if text_changed:
-        update["text"] = "".join(r[3] for r in rows)
+        update["text"] = "".join(r["text"] for r in rows)
         schema.unindex_rows(conn, "paragraphs", "id = ?", [paragraph_id])
     conn.execute(f"update paragraphs set {', '.join(f'[{k}] = ?' for k in update)} where id = ?",
                  [*update.values(), paragraph_id])
     if text_changed:
         schema.index_rows(conn, "paragraphs", "id = ?", [paragraph_id])
         _rejoin_official_text(conn, sentence["meeting_id"])
+
+
+def paragraph_of(sentences: list[dict]) -> dict:
+    """A paragraph's times and status from its sentences' rows, as the aligner derives them."""
+    starts = [s["start"] for s in sentences if s["start"] is not None]
+    ends = [s["end"] for s in sentences if s["end"] is not None]
+    return {**schema.timed(min(starts, default=None), max(ends, default=None)),
+            "status": paragraph_status({s["status"] for s in sentences})}
+
+
+def checked_by_hand(corrected: str | None) -> bool:
+    """Whether a person set a row's times or status: it has been checked."""
+    return bool(set((corrected or "").split(",")) & {"start", "end", "status"})
+
+
+def still_to_check(status: str, confidence: float | None, corrected: str | None) -> bool:
+    """To check first (`podium.alignment.to_check`), unless a person has already set its times or status."""
+    return to_check(status, confidence) and not checked_by_hand(corrected)
 
 
 def _rejoin_official_text(conn: sqlite3.Connection, meeting_id: str) -> None:
@@ -166,8 +180,9 @@ def _rejoin_official_text(conn: sqlite3.Connection, meeting_id: str) -> None:
 
 
 def apply(conn: sqlite3.Connection, edits: list[Edit], *, editor: str, reason: str | None = None,
-          undoes: int | None = None) -> int:
+          undoes: int | None = None, meeting_id: str | None = None) -> int:
     """Check and make one action's edits in one transaction (search indexes included); returns its number.
+    With `meeting_id`, every row edited must be that meeting's.
 
     :raises EditError: an edit that cannot be made; nothing is changed.
     :raises StaleEdit: a row changed since its version was read; nothing is changed.
@@ -187,6 +202,8 @@ def apply(conn: sqlite3.Connection, edits: list[Edit], *, editor: str, reason: s
             if table not in EDITABLE:  # checked before its name is put into any SQL
                 raise EditError(f"{table}: not a table an editor changes")
             before = _row(conn, table, row_id)
+            if meeting_id is not None and before["meeting_id"] != meeting_id:
+                raise EditError(f"{row_id}: no such row in {table} of meeting {meeting_id}")
             for edit in row_edits:
                 if edit.version is not None and edit.version != (before.get("version") or 0):
                     raise StaleEdit(before)

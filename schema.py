@@ -277,7 +277,8 @@ class Speech:
     end_char: int
 
 
-def _timed(start: float | None, end: float | None) -> dict:
+def timed(start: float | None, end: float | None) -> dict:
+    """A row's times, to the millisecond, and the same as hh:mm:ss.mmm."""
     start, end = (None if t is None else round(t, 3) for t in (start, end))
     return {"start": start, "end": end, "start_hms": hms(start), "end_hms": hms(end)}
 
@@ -300,7 +301,7 @@ def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) ->
         return next(k for k, sp in enumerate(speeches) if char < sp.end_char or k == len(speeches) - 1)
 
     def official(span) -> dict:
-        return {"text": text[span.start_char:span.end_char], **_timed(span.start, span.end), "status": span.status,
+        return {"text": text[span.start_char:span.end_char], **timed(span.start, span.end), "status": span.status,
                 "confidence": span.confidence, "speech_id": speech_id(meeting_id, speech_of(span.start_char))}
 
     meeting = {**meeting, "matched_share": round(alignment.matched_share, 4),
@@ -321,7 +322,7 @@ def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) ->
         rows.speeches.append({
             "id": speech_id(meeting_id, k), "meeting_id": meeting_id, "seq": k, "title": speech.title,
             "speaker": speech.speaker, "official_text": text[speech.start_char:speech.end_char],
-            **_timed(min(starts, default=None), max(ends, default=None)),
+            **timed(min(starts, default=None), max(ends, default=None)),
             "matched_share": round(mean_confidence(own, found_only=True), 4),
             **{status: sum(s.status == status for s in own) for status in STATUSES},
         })
@@ -333,7 +334,7 @@ def meeting_rows(meeting: dict, speeches: list[Speech], alignment: Alignment) ->
         return None
 
     rows.unscripted = [
-        {"id": unscripted_id(meeting_id, k), "meeting_id": meeting_id, **_timed(u.start, u.end),
+        {"id": unscripted_id(meeting_id, k), "meeting_id": meeting_id, **timed(u.start, u.end),
          "text": to_simplified(u.text) if alignment.language == "zh" else u.text,
          "speech_id": speech_during(u.start), "version": 0, "corrected": None, "struck": 0}
         for k, u in enumerate(alignment.unscripted)

@@ -31,7 +31,7 @@ from .pauses import (HOP, UNCOVERED_MIN, PauseOptions, covered_share, find_pause
                      subtract_spans, time_within, voiced_spans)
 from .segment import Span, split_text
 from .spans import (ESTIMATED, NOT_SPOKEN, PARTIAL, SPOKEN, AlignOptions, Alignment, ForcedWord, Passage, TimedSpan,
-                    Word, WrongTextError, mean_confidence)
+                    Word, WrongTextError, mean_confidence, paragraph_status)
 from .text import Token, detect_language, tokenize
 
 def transcript_tokens(words: list[Word], language: str) -> tuple[list[Token], np.ndarray, np.ndarray]:
@@ -540,15 +540,7 @@ def _in_text_order(sentences: list[TimedSpan]) -> None:
 
 
 def _paragraph(span: Span, sentences: list[TimedSpan]) -> TimedSpan:
-    statuses = {s.status for s in sentences}
-    if statuses == {ESTIMATED}:
-        status = ESTIMATED
-    elif statuses <= {SPOKEN, ESTIMATED}:
-        status = SPOKEN  # all of it was said, some of it not heard
-    elif statuses <= {NOT_SPOKEN}:
-        status = NOT_SPOKEN
-    else:
-        status = PARTIAL
+    status = paragraph_status({s.status for s in sentences})
     starts = [s.start for s in sentences if s.start is not None]
     ends = [s.end for s in sentences if s.end is not None]
     confidence = mean_confidence(sentences)

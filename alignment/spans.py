@@ -17,6 +17,18 @@ def to_check(status: str, confidence: float | None) -> bool:
     return status in (ESTIMATED, PARTIAL) or confidence is None or confidence < CHECK_BELOW
 
 
+def paragraph_status(statuses: set[str]) -> str:
+    """A paragraph's status from its sentences': estimated if all are; spoken if all were said (some perhaps
+    not heard); not spoken if none was; partial otherwise."""
+    if statuses == {ESTIMATED}:
+        return ESTIMATED
+    if statuses <= {SPOKEN, ESTIMATED}:
+        return SPOKEN
+    if statuses <= {NOT_SPOKEN}:
+        return NOT_SPOKEN
+    return PARTIAL
+
+
 def mean_confidence(spans, *, found_only: bool = False) -> float:
     """The confidence of several timed spans together: each counts by its length in characters. With
     `found_only`, one not spoken counts nothing, however sure that is (the share of a text found)."""

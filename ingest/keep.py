@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from podium import schema
+from podium import corrections, schema
 
 TOLERANCE = 0.5  # seconds between a manual time and the machine's before they are called a conflict
 
@@ -55,8 +55,7 @@ def keep(rows: schema.MeetingRows, sentences: list[dict], passages: list[dict]) 
             elif field == "status" and mine != theirs:
                 conflicts.append(f"{old['id']}: status set by hand to {theirs}, the alignment says {mine}")
             row[field] = theirs
-        row.update(corrected=old["corrected"], version=(old["version"] or 0) + 1,
-                   start_hms=schema.hms(row["start"]), end_hms=schema.hms(row["end"]))
+        row.update(schema.timed(row["start"], row["end"]), corrected=old["corrected"], version=(old["version"] or 0) + 1)
     _between_anchors(rows.sentences)
     _paragraph_spans(rows)
     for old in passages:
@@ -65,8 +64,8 @@ def keep(rows: schema.MeetingRows, sentences: list[dict], passages: list[dict]) 
             continue  # the machine no longer hears that passage: nothing to strike or correct
         for field in filter(None, (old["corrected"] or "").split(",")):
             match[field] = old[field]
-        match.update(struck=old["struck"], corrected=old["corrected"], version=(old["version"] or 0) + 1,
-                     start_hms=schema.hms(match["start"]), end_hms=schema.hms(match["end"]))
+        match.update(schema.timed(match["start"], match["end"]), struck=old["struck"], corrected=old["corrected"],
+                     version=(old["version"] or 0) + 1)
     return conflicts
 
 
@@ -103,17 +102,14 @@ def _between_anchors(sentences: list[dict]) -> None:
             ceiling = row["start"]
         else:
             row["start"] = min(row["start"], row["end"])
-        row.update(start_hms=schema.hms(row["start"]), end_hms=schema.hms(row["end"]))
+        row.update(schema.timed(row["start"], row["end"]))
 
 
 def _paragraph_spans(rows: schema.MeetingRows) -> None:
-    """Each paragraph spans its sentences as they now are."""
+    """Each paragraph spans its sentences as they now are, and takes its status from theirs (a status a
+    person set included), as an edit in the browser makes it."""
     by_paragraph: dict[str, list[dict]] = {}
     for s in rows.sentences:
         by_paragraph.setdefault(s["paragraph_id"], []).append(s)
     for p in rows.paragraphs:
-        own = by_paragraph.get(p["id"], [])
-        starts = [s["start"] for s in own if s["start"] is not None]
-        ends = [s["end"] for s in own if s["end"] is not None]
-        p["start"], p["end"] = min(starts, default=None), max(ends, default=None)
-        p.update(start_hms=schema.hms(p["start"]), end_hms=schema.hms(p["end"]))
+        p.update(corrections.paragraph_of(by_paragraph.get(p["id"], [])))

@@ -26,7 +26,6 @@ import re
 from datasette import Response
 
 from podium import corrections
-from podium.alignment import to_check
 from podium.schema import MEETING_ID
 
 from . import auth
@@ -37,17 +36,7 @@ from .metadata import DB_NAME
 MAX_EDITS = 20  # edits in one action (a coupled boundary is two)
 MAX_REASON = 500  # characters
 MAX_TEXT = 5000  # characters of a corrected text
-CHECKED_BY_HAND = {"start", "end", "status"}  # a person who set one of these has checked the sentence
 ROW_LABEL = re.compile(r"_p(\d+)_s(\d+)$|_u(\d+)$")
-
-
-def checked_by_hand(corrected: str | None) -> bool:
-    return bool(set((corrected or "").split(",")) & CHECKED_BY_HAND)
-
-
-def still_to_check(status: str, confidence: float | None, corrected: str | None) -> bool:
-    """To check first (`podium.alignment.to_check`), unless a person has already set its times or status."""
-    return to_check(status, confidence) and not checked_by_hand(corrected)
 
 
 def _json(data, status: int = 200) -> Response:
@@ -192,11 +181,8 @@ async def edit(datasette, request):
     meeting_id = body["meeting_id"]
 
     def make(conn, db_path):
-        for e in edits:  # the ID's prefix is not enough: meeting "a_b"'s rows start with "a_" too
-            found = conn.execute(f"select meeting_id from [{e.table}] where id = ?", [e.row_id]).fetchone()
-            if found is None or found[0] != meeting_id:
-                raise corrections.EditError(f"{e.row_id}: no such row in {e.table} of meeting {meeting_id}")
-        action = corrections.apply(conn, edits, editor=editor, reason=body["reason"])
+        # each row must be this meeting's: the ID's prefix is not enough (meeting "a_b"'s rows start with "a_")
+        action = corrections.apply(conn, edits, editor=editor, reason=body["reason"], meeting_id=meeting_id)
         return _answer(conn, db_path, meeting_id, action)
 
     return await _write(datasette, make)
@@ -250,7 +236,7 @@ async def history(datasette, request):
 
 
 def _review_rows(conn) -> list[dict]:
-    conn.create_function("podium_still_to_check", 3, still_to_check, deterministic=True)
+    conn.create_function("podium_still_to_check", 3, corrections.still_to_check, deterministic=True)
     sql = """
         with checks as (
           select meeting_id, paragraph_seq, seq, start from sentences

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 
 from podium import schema
-from podium.alignment import to_check
+from podium.corrections import still_to_check
 
 
 def hms(seconds: float | None) -> str:
@@ -23,10 +23,10 @@ def meeting_url(meeting_id: str, start: float | None = None, paragraph_seq: int 
 
 
 def mark_to_check(sentences: list[dict]) -> int:
-    """Set each sentence's `to_check` (a person should check it first: `podium.alignment.to_check`);
-    returns how many are marked."""
+    """Set each sentence's `to_check` (a person should check it first: `podium.alignment.to_check`, unless
+    a person already set its times or status); returns how many are marked."""
     for s in sentences:
-        s["to_check"] = to_check(s["status"], s.get("confidence"))
+        s["to_check"] = still_to_check(s["status"], s.get("confidence"), s.get("corrected"))
     return sum(s["to_check"] for s in sentences)
 
 

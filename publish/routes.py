@@ -22,7 +22,6 @@ from markupsafe import Markup
 from podium.schema import MEETING_ID, SEARCH_COLUMNS
 
 from . import auth
-from .edit import checked_by_hand
 from .i18n import choose_language, labels
 from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check, meeting_url
 from .metadata import DB_NAME
@@ -189,10 +188,7 @@ async def meeting_page(datasette, request):
     speeches = await fetch("select * from speeches where meeting_id = ? order by seq")
     sentences = await fetch("select id, paragraph_seq, seq, start, [end], status, confidence, text, version, corrected "
                             "from sentences where meeting_id = ? order by paragraph_seq, seq")
-    mark_to_check(sentences)
-    for s in sentences:  # a sentence whose times or status a person set has been checked
-        s["to_check"] = s["to_check"] and not checked_by_hand(s["corrected"])
-    to_check = sum(s["to_check"] for s in sentences)
+    to_check = mark_to_check(sentences)
     # the edit controls: only on the editing server, only for a signed-in editor; never in a reader's page
     editor = auth.editor_name(datasette, request) if auth.editing(datasette) and await auth.can_edit(
         datasette, request) else None
