@@ -5,11 +5,11 @@ import sqlite3
 
 import pytest
 
-from conftest import SEED_TITLE, SHARED, podium
+from conftest import SEED_TITLE, podium, seed_clip
 
 pytestmark = pytest.mark.slow
 
-JFK = SHARED / "en_jfk"  # an English recording of another project's: in the batch where ../shared is there
+LATER = ((4, 5), (4, 6), (4, 7))  # three later sentences of the seed speech: a second recording of our own
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +19,7 @@ def folder(tmp_path_factory, seed):
     recordings.mkdir()
     shutil.copy(seed.audio, recordings / "seed.wav")
     shutil.copy(seed.text, recordings / "seed.txt")
-    if JFK.is_dir():
-        shutil.copy(JFK / "jfk.flac", recordings / "jfk.flac")
-        shutil.copy(JFK / "official.txt", recordings / "jfk.txt")
+    seed_clip(recordings, name="later", sentences=LATER)
     (recordings / "broken.mp3").write_bytes(b"not audio at all")
     shutil.copy(seed.text, recordings / "broken.txt")
     shutil.copy(seed.audio, recordings / "orphan.wav")  # no text beside it
@@ -34,7 +32,7 @@ def meetings(db):
 
 def test_folder_batch_reports_bad_files_and_goes_on(folder):
     work, recordings = folder
-    good = ["jfk", "seed"] if JFK.is_dir() else ["seed"]  # JFK's passage only where ../shared is there
+    good = ["later", "seed"]
     first = podium("ingest", str(recordings), "--db", "archive.db", "--date", "2024-05-01", cwd=work)
     assert first.returncode == 1
     assert "FAILED" in first.stderr + first.stdout

@@ -4,10 +4,10 @@ import shutil
 
 import pytest
 
-from conftest import SHARED, fresh_cache, podium
+from conftest import fresh_cache, podium, seed_clip
 
 pytestmark = pytest.mark.slow
-JFK = SHARED / "en_jfk"  # an English recording of another project's, beside the repository
+LATER = ((4, 5), (4, 6), (4, 7))  # three later sentences of the seed speech: a second recording of our own
 
 
 
@@ -24,10 +24,8 @@ def test_cluster_transcribes_and_ingest_merges_without_transcribing(tmp_path, se
     batch.mkdir()
     shutil.copy(seed.audio, batch / "seed.wav")
     shutil.copy(seed.text, batch / "seed.txt")
-    if JFK.is_dir():  # a second recording, in English, where ../shared is there
-        shutil.copy(JFK / "jfk.flac", batch / "jfk.flac")
-        shutil.copy(JFK / "official.txt", batch / "jfk.txt")
-    n = len(list(batch.glob("*.txt")))
+    seed_clip(batch, name="later", sentences=LATER)
+    n = 2
 
     sent = podium("transcribe", "batch", "--dask", "local:2", cwd=tmp_path)
     assert sent.returncode == 0, sent.stderr
