@@ -120,13 +120,12 @@ def _write(conn: sqlite3.Connection, table: str, before: dict, after: dict, fiel
     changes.update(schema.timed(after.get("start"), after.get("end")), version=(before.get("version") or 0) + 1,
                    corrected=",".join(sorted(corrected)))
     reindex = "text" in fields or "struck" in fields
-    if reindex and not before.get("struck"):  # a struck passage is not in the character index to take out
+    if reindex:  # (a struck passage is not in the character index: schema leaves it out both ways)
         schema.unindex_rows(conn, table, "id = ?", [before["id"]])
     conn.execute(f"update [{table}] set {', '.join(f'[{k}] = ?' for k in changes)} where id = ?",
                  [*changes.values(), before["id"]])
     if reindex:
-        schema.index_rows(conn, table, "id = ? and coalesce(struck, 0) = 0" if table == "unscripted" else "id = ?",
-                          [before["id"]])
+        schema.index_rows(conn, table, "id = ?", [before["id"]])
     if table == "sentences":
         _follow_sentence(conn, after, "text" in fields)
 

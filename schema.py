@@ -382,16 +382,26 @@ def add_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("podium_search_tokens", 1, search_tokens, deterministic=True)
 
 
+# rows never in a character index: an off-script passage an editor struck (taking out of a contentless
+# index a row that is not in it damages the index, so both directions must agree on this)
+_NOT_INDEXED = {"unscripted": "coalesce(struck, 0) = 1"}
+
+
+def _indexed(table: str, where: str) -> str:
+    return f"({where}) and not ({_NOT_INDEXED[table]})" if table in _NOT_INDEXED else where
+
+
 def index_rows(conn: sqlite3.Connection, table: str, where: str, params=()) -> None:
     """Add the rows of `table` matching `where` to its character index (after they are inserted)."""
     conn.execute(f"insert into [{table}_chars] (rowid, text) select rowid, podium_search_tokens(text) "
-                 f"from [{table}] where {where}", params)
+                 f"from [{table}] where {_indexed(table, where)}", params)
 
 
 def unindex_rows(conn: sqlite3.Connection, table: str, where: str, params=()) -> None:
     """Take the rows of `table` matching `where` out of its character index (before they are deleted)."""
     conn.execute(f"insert into [{table}_chars] ([{table}_chars], rowid, text) "
-                 f"select 'delete', rowid, podium_search_tokens(text) from [{table}] where {where}", params)
+                 f"select 'delete', rowid, podium_search_tokens(text) from [{table}] where {_indexed(table, where)}",
+                 params)
 
 
 def rebuild_indexes(conn: sqlite3.Connection) -> None:

@@ -94,10 +94,24 @@ def test_a_struck_passage_leaves_search_and_stays_in_the_history(archive):
     corrections.apply(conn, [Edit("unscripted", "seed_u0000", "struck", 1, 0)], editor="李编辑", reason="applause")
     for term in ("掌声雷动", "雷"):
         assert count(conn, SearchQuery(q=term, kind="unscripted")) == {}
+    def in_index() -> int:  # the character index itself, not what search shows of it
+        return conn.execute("select count(*) from unscripted_chars where unscripted_chars match ?",
+                            [schema.char_phrase("雷")]).fetchone()[0]
+
+    assert in_index() == 0
+    with schema.transaction(conn):  # `podium reindex` leaves a struck passage out too
+        schema.rebuild_indexes(conn)
+    assert in_index() == 0
+    corrections.undo(conn, "seed", editor="李编辑")  # back in the index once, the index whole
+    assert in_index() == 1 and count(conn, SearchQuery(q="雷", kind="unscripted")) == {"seed": 1}
+    conn.execute("insert into unscripted_chars (unscripted_chars, rank) values ('integrity-check', 0)")
+    conn.commit()
+    corrections.apply(conn, [Edit("unscripted", "seed_u0000", "struck", 1)], editor="李编辑", reason="applause")
     conn.close()
     assert row(archive, "unscripted", "seed_u0000")["struck"] == 1
-    assert [(c["field"], c["new"], c["reason"]) for c in history(archive) if c["row_id"] == "seed_u0000"] == [
-        ("struck", "1", "applause")]
+    mine = [(c["field"], c["new"], c["reason"]) for c in history(archive) if c["row_id"] == "seed_u0000"]
+    assert mine[0] == mine[2] == ("struck", "1", "applause")  # newest first: struck, undone, struck again
+    assert mine[1][:2] == ("struck", "0") and mine[1][2].startswith("undo of action")
 
 
 @pytest.mark.slow
