@@ -11,30 +11,22 @@ text, that is a conflict: listed, kept in the history, and the person's value wi
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 from podium import corrections, schema
 
 TOLERANCE = 0.5  # seconds between a manual time and the machine's before they are called a conflict
 
 
-def stored_corrections(db_path: Path, meeting_id: str) -> tuple[list[dict], list[dict]]:
-    """The meeting's corrected sentences and its corrected or struck passages, as stored."""
-    if not db_path.exists():
-        return [], []
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    try:
-        if schema.archive_version(conn, db_path) < 4:  # corrections came with schema 4
-            return [], []
-        sentences = [dict(r) for r in conn.execute(
-            "select * from sentences where meeting_id = ? and coalesce(corrected, '') != ''", [meeting_id])]
-        passages = [dict(r) for r in conn.execute(
-            "select * from unscripted where meeting_id = ? and (coalesce(corrected, '') != '' or struck = 1)",
-            [meeting_id])]
-    finally:
-        conn.close()
-    return sentences, passages
+def stored_corrections(conn: sqlite3.Connection, meeting_id: str) -> tuple[list[dict], list[dict]]:
+    """The meeting's corrected sentences and its corrected or struck passages, as stored (read inside the
+    transaction that replaces them, so that no edit made meanwhile is lost)."""
+    def rows(sql: str) -> list[dict]:
+        cursor = conn.execute(sql, [meeting_id])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r)) for r in cursor]
+
+    return (rows("select * from sentences where meeting_id = ? and coalesce(corrected, '') != ''"),
+            rows("select * from unscripted where meeting_id = ? and (coalesce(corrected, '') != '' or struck = 1)"))
 
 
 def keep(rows: schema.MeetingRows, sentences: list[dict], passages: list[dict]) -> list[str]:

@@ -16,7 +16,7 @@ from podium import schema
 from podium.alignment import AlignOptions, Alignment, WrongTextError, align, detect_language
 from podium.alignment.pauses import find_pauses, frame_levels
 
-from . import audio, keep, store
+from . import audio, store
 from .cache import cache_key, cached_levels, cached_transcript, cached_voice, store_levels, store_voice
 from .engines import ENGINES, Transcript, default_engine, settings_for
 from .forced import force_align
@@ -299,11 +299,10 @@ class Evidence:
     samples: object = None
 
 
-def _align(official_text: str, transcript: Transcript, inputs: Inputs, text_name: str,
-           evidence: Evidence | None = None, progress: bool = False) -> Alignment:
+def _align(official_text: str, transcript: Transcript, inputs: Inputs, text_name: str, evidence: Evidence,
+           progress: bool = False) -> Alignment:
     """The transcript aligned to the official text; then the sentences it could not place with confidence are
     placed by force-aligning their text to the audio between the placed ones, and aligned again with that."""
-    evidence = evidence or Evidence()
     try:
         first = align(official_text, transcript.words(), language=inputs.language, levels=evidence.levels,
                       voice=evidence.voice)
@@ -340,10 +339,7 @@ def _in_spoken_order(speeches: Speeches, transcript: Transcript, language: str) 
 def _write(db_path: Path, aligned: Aligned, action: str, started: float, *, keep_corrections: bool) -> IngestResult:
     """Store a meeting's rows (one transaction), with the people's corrections kept unless told otherwise,
     and say what was done."""
-    conflicts = []
-    if keep_corrections:
-        conflicts = keep.keep(aligned.rows, *keep.stored_corrections(db_path, aligned.rows.meeting["id"]))
-    store.write_meeting(db_path, aligned.rows, action, {"conflicts": conflicts} if conflicts else None)
+    conflicts = store.write_meeting(db_path, aligned.rows, action, keep_corrections=keep_corrections)
     alignment = aligned.alignment
     return IngestResult(
         aligned.rows.meeting["id"],

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from podium import corrections, schema
 
+from . import keep
+
 
 def existing_meeting(db_path: Path, meeting_id: str) -> dict | None:
     """The meetings row for `meeting_id`, read without creating or changing the archive (None: no archive
@@ -84,13 +86,17 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
     conn.executemany(sql, [[r[c] for c in columns] for r in rows])
 
 
-def write_meeting(db_path: Path, rows: schema.MeetingRows, run: str = "ingested", detail: dict | None = None) -> None:
-    """Replace the meeting and all its rows in one transaction: all or nothing. The history notes the
-    machine run (`run`: ingested, replaced, realigned) with its `detail`."""
+def write_meeting(db_path: Path, rows: schema.MeetingRows, run: str = "ingested", *,
+                  keep_corrections: bool = False) -> list[str]:
+    """Replace the meeting and all its rows in one transaction: all or nothing. With `keep_corrections`, the
+    people's corrections stored for it are merged into `rows` first (`keep.keep`), in that transaction, so an
+    edit made while the machine worked is kept too. The history notes the machine run (`run`: ingested,
+    replaced, realigned) with the conflicts found. Returns them."""
     conn = open_for_writing(db_path)
     meeting_id = rows.meeting["id"]
     try:
         with schema.file_errors(db_path), schema.transaction(conn):
+            conflicts = keep.keep(rows, *keep.stored_corrections(conn, meeting_id)) if keep_corrections else []
             for table in ("unscripted", "sentences", "paragraphs"):
                 schema.unindex_rows(conn, table, "meeting_id = ?", [meeting_id])
                 conn.execute(f"delete from [{table}] where meeting_id = ?", [meeting_id])
@@ -101,6 +107,7 @@ def write_meeting(db_path: Path, rows: schema.MeetingRows, run: str = "ingested"
             for table in ("paragraphs", "sentences", "unscripted"):
                 _insert(conn, table, getattr(rows, table))
                 schema.index_rows(conn, table, "meeting_id = ?", [meeting_id])
-            corrections.record_machine_run(conn, meeting_id, run, detail)
+            corrections.record_machine_run(conn, meeting_id, run, {"conflicts": conflicts} if conflicts else None)
     finally:
         conn.close()
+    return conflicts
