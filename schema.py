@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from podium.alignment import Alignment
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 STATUSES = ("spoken", "partial", "estimated", "not_spoken")
 LANGUAGES = ("zh", "en")  # of the official texts and recordings Podium aligns
 MEETING_ID = re.compile(r"^[A-Za-z0-9_-]+$")  # a meeting's ID: safe in a URL, a file name and every row ID
@@ -107,6 +107,7 @@ TABLES: tuple[Table, ...] = (
             Column("voiced_coverage", float, "录音中有声部分被转写覆盖的比例（0–1）",
                    "Share of the recording's voiced time that the transcript covers (0-1)"),
         ),
+        indexes=((("date",), False),),  # the home page lists meetings newest first, a page at a time
         facets=("speaker", "date", "language"),
     ),
     Table(
@@ -127,7 +128,7 @@ TABLES: tuple[Table, ...] = (
             Column("not_spoken", int, "未讲的句数", "Sentences not spoken"),
         ),
         foreign_keys=_MEETING_FK,
-        indexes=((("meeting_id", "seq"), True),),
+        indexes=((("meeting_id", "seq"), True), (("speaker",), False)),  # speaker pages and filters
         facets=("meeting_id", "speaker"),
     ),
     Table(
@@ -185,7 +186,7 @@ TABLES: tuple[Table, ...] = (
                    "1: struck by an editor as misheard (gone from the pages, search and exports; kept in the history)"),
         ),
         foreign_keys=_MEETING_FK + (("speech_id", "speeches", "id"),),
-        indexes=((("meeting_id", "start"), False),),
+        indexes=((("meeting_id", "start"), False), (("speech_id",), False)),  # a speech's off-script share
         searchable=True,
         facets=("meeting_id",),
     ),
@@ -629,8 +630,16 @@ def _v3_to_v4(conn: sqlite3.Connection) -> None:
     conn.execute("create index [idx_changes_table_name_row_id] on [changes] ([table_name], [row_id])")
 
 
+def _v4_to_v5(conn: sqlite3.Connection) -> None:
+    """Indexes for an archive of thousands of meetings: meetings by date, speeches by speaker, off-script
+    passages by speech. No row changes. Frozen: never edit."""
+    conn.execute("create index [idx_meetings_date] on [meetings] ([date])")
+    conn.execute("create index [idx_speeches_speaker] on [speeches] ([speaker])")
+    conn.execute("create index [idx_unscripted_speech_id] on [unscripted] ([speech_id])")
+
+
 # MIGRATIONS[n] takes an archive from version n to n + 1; each runs inside upgrade()'s transaction.
-MIGRATIONS = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
 # --- bringing an archive to this version, or refusing it ------------------------------------------
