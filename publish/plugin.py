@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from podium.schema import char_phrase
 
-from . import auth, edit, routes
+from . import api, auth, browse, clips, download, edit, feeds, routes
 from .i18n import choose_language, labels
 from .meeting import hms, meeting_url
 from .metadata import DB_NAME
@@ -25,23 +25,22 @@ TIMED_TABLES = ("paragraphs", "sentences", "unscripted")
 STATIC = "/-/static-plugins/podium"
 BOM = "\ufeff".encode()
 
+# Each module lists its own routes. Datasette tries them in order: the specific forms of a meeting's URL
+# (/meeting/<id>.vtt, /meeting/<id>/embed) come before the meeting page's /meeting/<id>.
+EDITING_ROUTES = [
+    (r"^/-/podium/sign-in$", auth.sign_in),
+    (r"^/-/podium/sign-out$", auth.sign_out),
+    (r"^/-/podium/edit$", edit.edit),
+    (r"^/-/podium/undo$", edit.undo),
+    (r"^/-/podium/history/(?P<id>[^/]+)\.json$", edit.history),
+    (r"^/-/podium/review$", edit.review),
+]
+
 
 @hookimpl
 def register_routes():
-    return [
-        (r"^/$", routes.home_page),
-        (r"^/media/(?P<id>[^/]+)$", routes.media),
-        (r"^/search\.json$", routes.search_json),
-        (r"^/search\.csv$", routes.search_csv),
-        (r"^/search$", routes.search_page),
-        (r"^/meeting/(?P<id>[^/]+)$", routes.meeting_page),
-        (r"^/-/podium/sign-in$", auth.sign_in),
-        (r"^/-/podium/sign-out$", auth.sign_out),
-        (r"^/-/podium/edit$", edit.edit),
-        (r"^/-/podium/undo$", edit.undo),
-        (r"^/-/podium/history/(?P<id>[^/]+)\.json$", edit.history),
-        (r"^/-/podium/review$", edit.review),
-    ]
+    return [*api.ROUTES, *feeds.ROUTES, *clips.ROUTES, *download.ROUTES, *browse.ROUTES, *routes.ROUTES,
+            *EDITING_ROUTES]
 
 
 @hookimpl
