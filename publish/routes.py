@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from datasette import Response
 from datasette.utils.asgi import AsgiStream
-from markupsafe import Markup
 
 from podium.schema import MEETING_ID, SEARCH_COLUMNS
 
@@ -25,7 +24,7 @@ from . import auth
 from .i18n import choose_language, labels
 from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check, meeting_url
 from .metadata import DB_NAME
-from .search import QueryError, SearchQuery, count, export_batch, parse_query, ranked_window, search
+from .search import QueryError, SearchQuery, count, export_batch, parse_query, search
 
 
 
