@@ -146,6 +146,10 @@ LABELS = {
     "sign_in_expired": {"zh": "表单已过期，请重新登录。", "en": "The form has expired: please sign in again."},
     "operators_as_text": {"zh": "引号和 AND、OR、NOT 等运算符按普通文字搜索。",
                           "en": "Quotes and operators such as AND, OR, NOT are searched as plain text."},
+    # --- browsing: home pages, speakers, search facets and the chart in time (browse.py) ---
+    # --- quotes, clips, citation and the embedded player (clips.py, the meeting page) ---
+    # --- the API, feeds and captions (api.py, feeds.py) ---
+    # --- the corpus download (download.py) ---
 }
 
 
