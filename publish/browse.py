@@ -1,16 +1,93 @@
-"""The pages a reader browses the archive by: the home page (meetings, a page at a time, by year, speaker
-or words of the title), a speaker's page, and the search page with its facets and chart of hits in time."""
+"""The pages a reader browses the archive by: the home page (meetings a page at a time, by year, speaker or
+words of the title, with a chart of meetings per year), a speaker's page, and the search page with its
+facets (hits per period, speaker and meeting, and their chart), which come from /search/facets: counting
+every hit of a common term takes longer than a page of ranked results, so the page shows its results at
+once and podium.js fills in the facets (a reader without scripts follows a link to them)."""
 
 from __future__ import annotations
 
-from markupsafe import Markup
+from urllib.parse import quote, unquote
 
 from datasette import Response
+from markupsafe import Markup
 
+from . import listing
+from .charts import bar_chart, date_range
 from .i18n import choose_language, labels
 from .meeting import hms, meeting_url
-from .routes import _archive, _count, _lang_response, _page_url, _run_search
-from .search import QueryError, SearchQuery, parse_query, ranked_window
+from .routes import _archive, _lang_response, _page_url, _run_search
+from .search import Facets, QueryError, SearchQuery, facets, parse_query, ranked_window
+
+TOP = 20  # speakers and meetings listed in the search facets; the rest are a click on a narrower search
+
+
+def speaker_url(name: str) -> str:
+    return "/speaker/" + quote(name, safe="")
+
+
+def _common(request, language: str, path: str) -> dict:
+    """What every browse page's template needs."""
+    return {"t": labels(language), "lang": language, "other_lang": "en" if language == "zh" else "zh",
+            "hms": hms, "meeting_url": meeting_url, "speaker_url": speaker_url,
+            "lang_url": _page_url(request, path, lang="en" if language == "zh" else "zh")}
+
+
+async def _query(datasette, fn):
+    db = _archive(datasette)
+    return None if db is None else await db.execute_fn(fn)
+
+
+async def home_page(datasette, request):
+    """The archive's front page: meetings newest first, a page at a time, filtered by year, speaker or words of
+    the title, under a chart of meetings per year (each bar filters to its year)."""
+    language = choose_language(request)
+    try:
+        f, error = listing.parse_filter(request.args), None
+    except listing.FilterError as e:
+        f, error = listing.MeetingFilter(), str(e)
+
+    def read(conn):
+        rows, total = listing.meetings(conn, f)
+        return rows, total, listing.meetings_per_year(conn, f), listing.years(conn), listing.speakers(conn)
+
+    rows, total, per_year, years, speakers = await _query(datasette, read) or ([], 0, [], [], [])
+    pages = max(1, -(-total // f.size))
+    chart = bar_chart(per_year, lambda year: _page_url(request, "/", year=year, page=1))
+    html = await datasette.render_template(
+        "podium_index.html",
+        {**_common(request, language, "/"), "meetings": rows, "total": total, "filter": f, "error": error,
+         "years": years, "speakers": speakers, "chart": chart, "page": f.page, "pages": pages,
+         "filtered": bool(f.year or f.speaker or f.q),
+         "prev_url": _page_url(request, "/", page=f.page - 1) if f.page > 1 else None,
+         "next_url": _page_url(request, "/", page=f.page + 1) if f.page < pages else None},
+        request=request,
+    )
+    return _lang_response(Response.html(html, status=400 if error else 200), request, language)
+
+
+async def speaker_page(datasette, request):
+    """Everything one speaker said: their speeches across meetings (share of the official text found, the
+    off-script passages and their share of the speaking time), their latest off-script passages, and a
+    search of their words."""
+    name = unquote(request.url_vars["name"])  # Datasette matches routes on the raw, percent-encoded path
+    language = choose_language(request)
+
+    def read(conn):
+        return listing.speaker(conn, name), listing.speaker_passages(conn, name, PASSAGES)
+
+    found, passages = await _query(datasette, read) or (None, [])
+    if found is None:
+        return Response.text("Not found", status=404)
+    html = await datasette.render_template(
+        "podium_speaker.html",
+        {**_common(request, language, speaker_url(name)), "speaker": found, "passages": passages,
+         "passages_shown": PASSAGES},
+        request=request,
+    )
+    return _lang_response(Response.html(html), request, language)
+
+
+PASSAGES = 50  # off-script passages on a speaker's page, newest first; search finds the others
 
 
 async def search_page(datasette, request):
@@ -20,53 +97,67 @@ async def search_page(datasette, request):
     except QueryError as e:
         query, error = SearchQuery(q=request.args.get("q") or ""), str(e)
     rows, more = ([], False) if error else await _run_search(datasette, query)
-    counts = {} if error else await _count(datasette, query)
-    db = _archive(datasette)
-    meetings = [] if db is None else [
-        dict(r) for r in (await db.execute("select id, title, date from meetings order by date desc, id")).rows
-    ]
+    options = await _query(datasette, lambda conn: (listing.years(conn), listing.speakers(conn))) or ([], [])
     for r in rows:
         r["snippet_html"] = Markup(r["snippet"])  # built from escaped text in search.snippet
         r["start_label"] = hms(r["start"])
     html = await datasette.render_template(
         "podium_search.html",
         {
-            "q": query.q, "query": query, "rows": rows, "meetings": meetings, "t": labels(language),
-            "meeting_url": meeting_url,
-            "error": error, "total": sum(counts.values()), "titles": {m["id"]: m["title"] for m in meetings},
-            "ranked_window": not error and ranked_window(query, sum(counts.values())),
-            "per_meeting": [(m, n, _page_url(request, "/search", meeting=m, page=1)) for m, n in counts.items()],
-            "lang": language, "other_lang": "en" if language == "zh" else "zh",
+            **_common(request, language, "/search"),
+            "q": query.q, "query": query, "rows": rows, "error": error,
+            "years": options[0], "speakers": options[1], "year": (request.args.get("year") or "").strip(),
+            "ranked_window": not error and bool(await _query(datasette, lambda conn: ranked_window(conn, query))),
+            "facets_url": _page_url(request, "/search/facets") if query.terms and not error else None,
+            "atom_url": _page_url(request, "/search.atom") if query.terms and not error else None,
             "next_url": _page_url(request, "/search", page=query.page + 1) if more else None,
             "prev_url": _page_url(request, "/search", page=query.page - 1) if query.page > 1 else None,
             "csv_url": _page_url(request, "/search.csv", _bom=1) if query.terms else None,
-            "lang_url": _page_url(request, "/search", lang="en" if language == "zh" else "zh"),
         },
         request=request,
     )
     return _lang_response(Response.html(html, status=400 if error else 200), request, language)
 
 
-async def home_page(datasette, request):
-    """The archive's front page: every meeting, newest first, and the search box."""
+async def search_facets(datasette, request):
+    """Where a search's hits are: the total, a chart of hits per year (per month when they span less than two
+    years; each bar narrows the search to its period), the speakers and meetings with the most hits. A page
+    of its own; the search page shows its `#podium-facets` part in place."""
     language = choose_language(request)
-    db = _archive(datasette)
-    meetings = [] if db is None else [dict(r) for r in (await db.execute(
-        "select m.id, m.title, m.date, m.speaker, m.duration, m.matched_share, "
-        "(select count(*) from unscripted u where u.meeting_id = m.id and coalesce(u.struck, 0) = 0) as unscripted "
-        "from meetings m order by m.date desc, m.id")).rows]
+    try:
+        query = parse_query(request.args)
+    except QueryError as e:
+        return Response.text(str(e), status=400)
+    found = await _query(datasette, lambda conn: facets(conn, query)) or Facets()
+    titles = {}
+    if found.meetings:
+        shown = [m for m, _ in found.meetings[:TOP]]
+        titles = dict(await _query(datasette, lambda conn: conn.execute(
+            f"select id, title from meetings where id in ({','.join('?' * len(shown))})", shown).fetchall()))
+
+    def period_url(period: str) -> str:
+        if len(period) == 4:
+            return _page_url(request, "/search", year=period, date_from="", date_to="", page=1)
+        first, last = date_range(period)
+        return _page_url(request, "/search", year="", date_from=first, date_to=last, page=1)
+
     html = await datasette.render_template(
-        "podium_index.html",
-        {"meetings": meetings, "hms": hms, "meeting_url": meeting_url, "t": labels(language), "lang": language,
-         "lang_url": _page_url(request, "/", lang="en" if language == "zh" else "zh")},
+        "podium_search_facets.html",
+        {
+            **_common(request, language, "/search/facets"), "q": query.q, "query": query, "facets": found,
+            "chart": bar_chart(found.periods, period_url), "top": TOP, "titles": titles,
+            "search_url": _page_url(request, "/search"),
+            "speaker_urls": {s: _page_url(request, "/search", speaker=s, page=1) for s, _ in found.speakers[:TOP]},
+            "meeting_urls": {m: _page_url(request, "/search", meeting=m, page=1) for m, _ in found.meetings[:TOP]},
+        },
         request=request,
     )
     return _lang_response(Response.html(html), request, language)
 
 
-
-
 ROUTES = [
     (r"^/$", home_page),
     (r"^/search$", search_page),
+    (r"^/search/facets$", search_facets),
+    (r"^/speaker/(?P<name>[^/]+)$", speaker_page),
 ]

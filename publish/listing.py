@@ -71,7 +71,8 @@ def _where(f: MeetingFilter, *, year: bool = True) -> tuple[str, list]:
 
 def meetings(conn: sqlite3.Connection, f: MeetingFilter) -> tuple[list[dict], int]:
     """One page of meetings matching `f`, newest first, and how many match in all. Each row: id, title, date,
-    speaker, duration, matched_share, and `unscripted`, its off-script passages (those not struck)."""
+    speaker, duration, matched_share, `unscripted` (its off-script passages not struck) and `speakers` (its
+    speeches' named speakers, in order, each once)."""
     where, params = _where(f)
     total = conn.execute(f"select count(*) from meetings m where {where}", params).fetchone()[0]
     cursor = conn.execute(
@@ -79,7 +80,16 @@ def meetings(conn: sqlite3.Connection, f: MeetingFilter) -> tuple[list[dict], in
         f"(select count(*) from unscripted u where u.meeting_id = m.id and {NOT_STRUCK}) as unscripted "
         f"from meetings m where {where} order by m.date desc, m.id limit ? offset ?",
         [*params, f.size, (f.page - 1) * f.size])
-    return _dicts(cursor), total
+    rows = _dicts(cursor)
+    by_id = {r["id"]: r for r in rows}
+    for r in rows:
+        r["speakers"] = []
+    for meeting_id, name in conn.execute(
+            f"select meeting_id, speaker from speeches where meeting_id in ({','.join('?' * len(rows))}) "
+            f"and coalesce(speaker, '') != '' order by meeting_id, seq", list(by_id)):
+        if name not in by_id[meeting_id]["speakers"]:
+            by_id[meeting_id]["speakers"].append(name)
+    return rows, total
 
 
 def meetings_per_year(conn: sqlite3.Connection, f: MeetingFilter) -> list[tuple[str, int]]:

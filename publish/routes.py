@@ -24,7 +24,7 @@ from . import auth
 from .i18n import choose_language, labels
 from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check, meeting_url
 from .metadata import DB_NAME
-from .search import QueryError, SearchQuery, count, export_batch, parse_query, search
+from .search import QueryError, SearchQuery, export_batch, parse_query, search
 
 
 
@@ -67,11 +67,6 @@ def _page_url(request, path: str, **changes) -> str:
 
 def _bad_query(error: QueryError) -> Response:
     return Response.json({"error": str(error)}, status=400, headers={"Access-Control-Allow-Origin": "*"})
-
-
-async def _count(datasette, query: SearchQuery) -> dict[str, int]:
-    db = _archive(datasette)
-    return {} if db is None else await db.execute_fn(lambda conn: count(conn, query))
 
 
 async def search_json(datasette, request):

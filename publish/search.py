@@ -35,6 +35,7 @@ class SearchQuery:
     date_from: str | None = None  # YYYY-MM-DD, inclusive
     date_to: str | None = None
     kind: str | None = None  # 'official', 'unscripted' or None for both
+    speaker: str | None = None  # hits in this speaker's speeches only
     page: int = 1
     size: int = 20
     terms: list[str] = field(init=False)
@@ -80,13 +81,18 @@ def parse_query(args) -> SearchQuery:
         except ValueError:
             raise QueryError(f"{name}={value}: give a date as YYYY-MM-DD") from None
 
-    kind, meeting_id = arg("kind"), arg("meeting")
+    kind, meeting_id, year = arg("kind"), arg("meeting"), arg("year")
     if kind not in (None, *KINDS):
         raise QueryError(f"kind={kind}: give official or unscripted")
     if meeting_id is not None and not MEETING_ID.match(meeting_id):
         raise QueryError(f"meeting={meeting_id}: not a meeting ID")
-    return SearchQuery(q=args.get("q") or "", meeting_id=meeting_id, date_from=date("date_from"),
-                       date_to=date("date_to"), kind=kind, page=number("page", 1, MAX_PAGE),
+    if year is not None and not (year.isdigit() and len(year) == 4):
+        raise QueryError(f"year={year}: give a year as YYYY")
+    # a year is the dates it spans (the chart's bars link to date ranges; the form offers years)
+    date_from = date("date_from") or (f"{year}-01-01" if year else None)
+    date_to = date("date_to") or (f"{year}-12-31" if year else None)
+    return SearchQuery(q=args.get("q") or "", meeting_id=meeting_id, date_from=date_from, date_to=date_to,
+                       kind=kind, speaker=arg("speaker"), page=number("page", 1, MAX_PAGE),
                        size=number("size", 20, MAX_SIZE))
 
 
@@ -127,6 +133,9 @@ def _filters(query: SearchQuery, params: dict, kind: str) -> list[str]:
     if query.date_to:
         where.append("m.date <= :date_to")
         params["date_to"] = query.date_to
+    if query.speaker:
+        where.append("t.speech_id in (select id from speeches where speaker = :speaker)")
+        params["speaker"] = query.speaker
     return where
 
 
@@ -136,7 +145,7 @@ def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
     (index, param), *others = _matches(kind, query, params)
     where = [f"t.rowid in (select rowid from [{o}] where [{o}] match :{p})" for o, p in others]
     fts = f"select rowid, rank from [{index}] where [{index}] match :{param}"
-    if not others and not (query.meeting_id or query.date_from or query.date_to):
+    if not others and _unfiltered(query):
         # Nothing filters the matches further, so only the best `limit` can make this page. Ranking
         # costs about 1 µs per match: a term found in a tenth of a million sentences would take 100 ms,
         # so the ranking looks at the newest RANK_WINDOW matches only (all of them for rarer terms).
@@ -214,29 +223,78 @@ def export_batch(conn: sqlite3.Connection, query: SearchQuery, kind: str, after:
     return [_result(r, query.terms) for r in rows], candidates[-1] if len(candidates) == EXPORT_BATCH else None
 
 
-def ranked_window(query: SearchQuery, total: int) -> bool:
-    """Whether the ranking looked only at the newest RANK_WINDOW matches (an unfiltered query needing one
-    index, with more matches than that), which the page then says; exports hold every match regardless."""
-    one_index = all(len(t) >= 3 for t in query.terms) or all(len(t) < 3 for t in query.terms)
-    return one_index and not (query.meeting_id or query.date_from or query.date_to) and total > RANK_WINDOW
+def ranked_window(conn: sqlite3.Connection, query: SearchQuery) -> bool:
+    """Whether the ranking looked only at the newest RANK_WINDOW matches of a kind (an unfiltered query needing
+    one index, with more matches than that), which the page then says; exports hold every match regardless.
+    Counts no further than the window, so it costs what the ranking does."""
+    if not query.terms or not _unfiltered(query):
+        return False
+    for kind in query.kinds:
+        params: dict = {}
+        matches = _matches(kind, query, params)
+        if len(matches) == 1:
+            index, param = matches[0]
+            n = conn.execute(f"select count(*) from (select 1 from [{index}] where [{index}] match :{param} "
+                             f"limit {RANK_WINDOW + 1})", params).fetchone()[0]
+            if n > RANK_WINDOW:
+                return True
+    return False
 
 
-def count(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, int]:
-    """The number of hits per meeting (all pages), most first."""
+def _unfiltered(query: SearchQuery) -> bool:
+    return not (query.meeting_id or query.date_from or query.date_to or query.speaker)
+
+
+@dataclass
+class Facets:
+    """Where the hits of a query are: how many in all, per period (years, or months when they span less than
+    two years), per speaker and per meeting, most first."""
+    total: int = 0
+    periods: list[tuple[str, int]] = field(default_factory=list)  # ('2019', n) or ('2019-03', n), in time order
+    speakers: list[tuple[str, int]] = field(default_factory=list)
+    meetings: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def by_month(self) -> bool:
+        return bool(self.periods) and len(self.periods[0][0]) == 7
+
+
+def facets(conn: sqlite3.Connection, query: SearchQuery) -> Facets:
+    """Every hit of the query (all pages) counted by period, speaker and meeting, in one pass over the matches:
+    no ranking; the hits are grouped by meeting and speech first, and only those groups meet their meeting's
+    date and their speech's speaker."""
     if not query.terms:
-        return {}
+        return Facets()
     params: dict = {}
     selects = []
     for kind in query.kinds:
-        # no ranking and no joins but the one a date needs: a count over all matches stays cheap
         table = KIND_TABLES[kind]
         where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p})" for i, p in _matches(kind, query, params)]
         where += _filters(query, params, kind)
         dates = " join meetings m on m.id = t.meeting_id" if query.date_from or query.date_to else ""
-        selects.append(f"select t.meeting_id from [{table}] t{dates} where {' and '.join(where)}")
-    sql = (f"select meeting_id, count(*) as n from ({' union all '.join(selects)}) group by meeting_id "
-           f"order by n desc, meeting_id")
-    return dict(conn.execute(sql, params).fetchall())
+        selects.append(f"select t.meeting_id, t.speech_id from [{table}] t{dates} where {' and '.join(where)}")
+    groups = conn.execute(
+        f"select g.meeting_id, m.date, sp.speaker, g.n from (select meeting_id, speech_id, count(*) as n "
+        f"from ({' union all '.join(selects)}) group by meeting_id, speech_id) g "
+        f"join meetings m on m.id = g.meeting_id left join speeches sp on sp.id = g.speech_id", params).fetchall()
+    dates = sorted(d for _, d, _, _ in groups if d)
+    monthly = bool(dates) and int(dates[-1][:4]) * 12 + int(dates[-1][5:7]) - int(dates[0][:4]) * 12 - int(dates[0][5:7]) < 24
+    periods: dict[str, int] = {}
+    speakers: dict[str, int] = {}
+    meetings: dict[str, int] = {}
+    for meeting_id, date, speaker, n in groups:
+        if date:
+            key = date[:7] if monthly else date[:4]
+            periods[key] = periods.get(key, 0) + n
+        if speaker:
+            speakers[speaker] = speakers.get(speaker, 0) + n
+        meetings[meeting_id] = meetings.get(meeting_id, 0) + n
+
+    def most_first(counts: dict[str, int]) -> list[tuple[str, int]]:
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    return Facets(total=sum(meetings.values()), periods=sorted(periods.items()), speakers=most_first(speakers),
+                  meetings=most_first(meetings))
 
 
 def snippet(text: str, terms: list[str], width: int = 40) -> str:
