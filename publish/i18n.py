@@ -147,8 +147,78 @@ LABELS = {
     "operators_as_text": {"zh": "引号和 AND、OR、NOT 等运算符按普通文字搜索。",
                           "en": "Quotes and operators such as AND, OR, NOT are searched as plain text."},
     # --- browsing: home pages, speakers, search facets and the chart in time (browse.py) ---
+    "download_link": {"zh": "下载全部数据", "en": "Download the corpus"},
+    "feed_new_meetings": {"zh": "订阅新会议（Atom）", "en": "New meetings (Atom feed)"},
+    "filter_meetings": {"zh": "筛选会议", "en": "Filter meetings"},
+    "title_words": {"zh": "标题含", "en": "Title contains"},
+    "year": {"zh": "年份", "en": "Year"},
+    "all_years": {"zh": "所有年份", "en": "All years"},
+    "all_speakers": {"zh": "所有讲话人", "en": "All speakers"},
+    "filter": {"zh": "筛选", "en": "Filter"},
+    "clear_filters": {"zh": "清除筛选", "en": "Clear filters"},
+    "meetings_per_year": {"zh": "每年会议数", "en": "Meetings per year"},
+    "pages": {"zh": "分页", "en": "Pages"},
+    "page_of": {"zh": "第 {page} / {pages} 页", "en": "Page {page} of {pages}"},
+    "in_meetings": {"zh": "{n} 次会议", "en": "in {n} meetings"},
+    "period": {"zh": "时间范围", "en": "Period"},
+    "speaking_time": {"zh": "讲话总时长", "en": "Speaking time"},
+    "of_speaking_time": {"zh": "占讲话时长", "en": "of the speaking time"},
+    "search_speaker": {"zh": "搜索{name}的讲话", "en": "Search what {name} said"},
+    "unscripted_share": {"zh": "脱稿时长占比", "en": "Off-script share of time"},
+    "unscripted_passages": {"zh": "脱稿内容", "en": "Said off-script"},
+    "no_unscripted": {"zh": "没有脱稿内容。", "en": "Nothing said off-script."},
+    "latest_passages": {"zh": "显示最近的 {n} 段（共 {total} 段）；用搜索查找其余。",
+                        "en": "The latest {n} of {total}; search to find the others."},
+    "subscribe": {"zh": "订阅此搜索（Atom）", "en": "Subscribe to this search (Atom)"},
+    "facets_link": {"zh": "结果数、按年份、讲话人和会议的分布", "en": "How many, by year, speaker and meeting"},
+    "facets_title": {"zh": "分布", "en": "Where the hits are"},
+    "back_to_results": {"zh": "返回搜索结果", "en": "Back to the results"},
+    "hits_per_year": {"zh": "每年结果数（点击柱条筛选该年）", "en": "Hits per year (a bar narrows to its year)"},
+    "hits_per_month": {"zh": "每月结果数（点击柱条筛选该月）", "en": "Hits per month (a bar narrows to its month)"},
+    "by_speaker": {"zh": "按讲话人", "en": "By speaker"},
+    "by_meeting": {"zh": "按会议", "en": "By meeting"},
+    "top_of": {"zh": "前 {n} 个，共 {total} 个", "en": "top {n} of {total}"},
     # --- quotes, clips, citation and the embedded player (clips.py, the meeting page) ---
     # --- the API, feeds and captions (api.py, feeds.py) ---
+    "feed_meetings": {"zh": "新会议", "en": "New meetings"},
+    "feed_meetings_subtitle": {"zh": "最新归档的会议，按会议日期排列。", "en": "The newest meetings in the archive, by date."},
+    "feed_search": {"zh": "搜索", "en": "Search"},
+    "feed_search_subtitle": {"zh": "已保存搜索的新结果，最新的会议在前。",
+                             "en": "New hits of a saved search, newest meetings first."},
+    "captions_unscripted": {"zh": "［脱稿］", "en": "[off-script]"},
+    "api_title": {"zh": "API 与数据接口", "en": "API"},
+    "api_intro": {"zh": "网站页面所用的数据，以 JSON 提供，任何网站均可调用（CORS）；另有字幕（WebVTT）与订阅（Atom）。"
+                        "完整说明见 OpenAPI 描述。",
+                  "en": "The data the pages use, as JSON that any website may call (CORS); captions (WebVTT) and "
+                        "feeds (Atom) besides. The OpenAPI description documents every parameter and field."},
+    "api_endpoint": {"zh": "接口", "en": "Endpoint"},
+    "api_what": {"zh": "内容", "en": "What it gives"},
+    "api_example": {"zh": "示例", "en": "Example"},
+    "api_meetings": {"zh": "会议列表，最新的在前；可按年份（year）、讲话人（speaker）、标题中的词（q）筛选，分页（page、size），"
+                             "带总数及上一页、下一页链接。",
+                     "en": "Meetings, newest first; filter by year, speaker and words of the title (q), a page at a "
+                           "time (page, size), with the total and links to the next and previous pages."},
+    "api_meeting": {"zh": "一次会议：各篇讲话、段落及其句子（带时间与状态）、脱稿内容。",
+                    "en": "One meeting: its speeches, paragraphs with their sentences (times and status), and "
+                          "what was said off-script."},
+    "api_speakers": {"zh": "所有讲话人：讲话篇数、会议数、首次与最近一次的日期。",
+                     "en": "Every speaker: speeches, meetings, the dates of the first and the last."},
+    "api_speaker": {"zh": "一位讲话人的每篇讲话：时长、讲稿匹配率、脱稿段数及其占讲话时间的比例。",
+                    "en": "A speaker's speeches: duration, share of the official text found, off-script passages "
+                          "and their share of the speaking time."},
+    "api_search": {"zh": "全文搜索（讲稿句子与脱稿内容），参数同搜索页。",
+                   "en": "Full-text search of official sentences and off-script passages, with the search page's "
+                         "parameters."},
+    "api_search_csv": {"zh": "搜索的全部结果，CSV 格式。", "en": "Every hit of a search, as CSV."},
+    "api_captions": {"zh": "一次会议的字幕（WebVTT）：每个有时间的句子一条，脱稿内容另加标记。",
+                     "en": "A meeting's captions (WebVTT): a cue per timed sentence, off-script passages marked."},
+    "api_feed": {"zh": "订阅新会议（Atom）。", "en": "New meetings, as an Atom feed."},
+    "api_search_feed": {"zh": "订阅一项搜索的新结果（Atom），参数同搜索页。",
+                        "en": "New hits of a saved search, as an Atom feed (the search page's parameters)."},
+    "api_openapi": {"zh": "本 API 的 OpenAPI 3.1 描述（JSON）。", "en": "This API's OpenAPI 3.1 description (JSON)."},
+    "api_errors": {"zh": "参数错误时返回 400 及 {\"error\": …}，说明是哪个参数；会议或讲话人不存在时返回 404。",
+                   "en": "A bad parameter answers 400 with {\"error\": …} naming it; an unknown meeting or speaker "
+                         "answers 404."},
     # --- the corpus download (download.py) ---
 }
 
