@@ -334,3 +334,22 @@ def archive_checksum(db_path: Path) -> str:
             digest.update(row.encode())
     conn.close()
     return digest.hexdigest()
+
+
+COUNTY_MEETINGS = 40  # every year 2016-2026 has a few; a handful of speakers give most speeches
+
+
+@pytest.fixture(scope="session")
+def county_archive(tmp_path_factory) -> Path:
+    """A county's archive made up by scripts/make_archive.py (seed 0): COUNTY_MEETINGS meetings of 1-3 speeches
+    of 100-600 sentences, a few dozen speakers, 2016-2026, statuses and off-script passages, no audio
+    (media_path NULL). Written once for the session, in a few seconds; tests read it, never change it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_archive", ROOT / "scripts" / "make_archive.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_archive"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    db = tmp_path_factory.mktemp("county") / "county.db"
+    module.make_archive(db, COUNTY_MEETINGS, seed=0, progress=False)
+    return db

@@ -29,6 +29,7 @@ SMOKES = {
     "benchmark_skips.py": "| draw | cut | room | skips found |",
     "benchmark_voices.py": "| zh_aishell (17.4 s) | Podium default |",
     "load_test.py": "audio range",
+    "make_archive.py": "| meetings | speeches | sentences | off-script | seconds | MB |",
     "make_metadata.py": "metadata.json in the repository is",
 }
 THIRD_PARTY = {"benchmark_voices.py": "zh_aishell"}  # the recording a smoke run reads from ../shared/fixtures
@@ -68,3 +69,70 @@ def private_imports(path: Path) -> list[str]:
 def test_no_script_or_test_imports_a_private_name():
     files = sorted([*SCRIPTS.glob("*.py"), *(ROOT / "tests").glob("*.py")])
     assert [f for path in files for f in private_imports(path)] == []
+
+
+def load_make_archive():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_archive", SCRIPTS / "make_archive.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_archive"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_archive_writes_what_store_writes(tmp_path):
+    """make_archive's many meetings a transaction give the archive that store.write_meeting gives meeting by
+    meeting from the same rows: every table, the history but its clock time, and both search indexes; and its
+    paragraphs and sentences are the ones the aligner's splitter finds in the official text."""
+    import sqlite3
+
+    from podium import schema
+    from podium.alignment import split_text
+    from podium.ingest import store
+
+    make_archive = load_make_archive()
+    batched, one_by_one = tmp_path / "batched.db", tmp_path / "one-by-one.db"
+    make_archive.make_archive(batched, 3, seed=7, progress=False)
+    writer = make_archive.Writer(7, 3)
+    meetings = [writer.meeting(index, meeting_id, date) for index, meeting_id, date in writer.all_meetings()]
+    for rows in meetings:
+        store.write_meeting(one_by_one, rows)
+
+    def read(db: Path) -> dict:
+        conn = sqlite3.connect(db)
+        tables = {t: conn.execute(f"select rowid, * from [{t}] order by rowid").fetchall()
+                  for t in ("meetings", "speeches", "paragraphs", "sentences", "unscripted")}
+        tables["changes"] = conn.execute("select action, meeting_id, table_name, row_id, field, old, new, editor, "
+                                         "machine from changes order by id").fetchall()
+        for table in ("paragraphs", "sentences", "unscripted"):
+            for term in ("工作", "安全", "落实", "会", "责任制", "同志们"):
+                tables[f"{table} {term}"] = [
+                    conn.execute(f"select rowid from [{table}_chars] where [{table}_chars] match ? order by rowid",
+                                 [schema.char_phrase(term)]).fetchall(),
+                    conn.execute(f"select rowid from [{table}_fts] where [{table}_fts] match ? order by rowid",
+                                 [f'"{term}"']).fetchall() if len(term) >= 3 else None]
+            conn.execute(f"insert into [{table}_fts] ([{table}_fts]) values ('integrity-check')")
+            conn.execute(f"insert into [{table}_chars] ([{table}_chars]) values ('integrity-check')")
+        conn.close()
+        return tables
+
+    got, expected = read(batched), read(one_by_one)
+    assert got.keys() == expected.keys()
+    for name in got:
+        assert got[name] == expected[name], name
+    assert any(got[f"sentences {term}"][0] for term in ("工作", "落实"))
+    for rows in meetings:
+        paragraphs, sentences = split_text(rows.meeting["official_text"])
+        text = rows.meeting["official_text"]
+        assert [text[p.start:p.end] for p in paragraphs] == [p["text"] for p in rows.paragraphs]
+        assert [(s.paragraph_seq, s.seq, text[s.start:s.end]) for s in sentences] == \
+            [(s["paragraph_seq"], s["seq"], s["text"]) for s in rows.sentences]
+
+
+def test_make_archive_is_the_same_for_a_seed():
+    make_archive = load_make_archive()
+    first, second, other = make_archive.Writer(3, 4), make_archive.Writer(3, 4), make_archive.Writer(4, 4)
+    assert first.people == second.people and first.dates == second.dates
+    assert [first.meeting(*m) for m in first.all_meetings()] == [second.meeting(*m) for m in second.all_meetings()]
+    assert first.people != other.people
