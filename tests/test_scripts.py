@@ -26,6 +26,7 @@ SMOKES = {
     "benchmark_meeting_page.py": "budget 300 ms (median wall): OK",
     "benchmark_rooms.py": "| noise 10 dB |",
     "benchmark_search.py": "/search 5 char",
+    "benchmark_site.py": "| request | n | failed | p50 ms | p95 ms | target p95 ms | within |",
     "benchmark_skips.py": "| draw | cut | room | skips found |",
     "benchmark_voices.py": "| zh_aishell (17.4 s) | Podium default |",
     "load_test.py": "audio range",
