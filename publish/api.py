@@ -300,6 +300,7 @@ SCHEMAS = {
         "title": _nullable("string", "Title"),
         "date": _nullable("string", "Date of the meeting, YYYY-MM-DD"),
         "speaker": _nullable("string", "Its speakers, in speech order, separated by 、"),
+        "speakers": _array({"type": "string"}, "Its speeches' named speakers, in speech order, each once"),
         "duration": _nullable("number", "Length of the recording in seconds"),
         "matched_share": _SHARE,
         "unscripted": _typed("integer", "Passages said off-script"),
