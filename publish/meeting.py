@@ -18,8 +18,41 @@ def meeting_url(meeting_id: str, start: float | None = None, paragraph_seq: int 
     """The site's link to a meeting, to a moment of it (`#t=`), or to a sentence (`?s=`, which the page then
     marks). podium.js reads these same forms (its `#t=` and `?s=` handling): change both together."""
     mark = f"?s={paragraph_seq}-{sentence_seq}" if sentence_seq is not None else ""
-    moment = f"#t={start:.3f}".rstrip("0").rstrip(".") if start is not None else ""  # ms, as stored
+    moment = f"#t={seconds(start)}" if start is not None else ""  # ms, as stored
     return f"/meeting/{meeting_id}{mark}{moment}"
+
+
+def clip_url(meeting_id: str, start: float, end: float) -> str:
+    """The site's link to a quote: the recording from `start` to `end` (seconds), played and stopped there
+    (publish/clips.py reads it)."""
+    return f"/meeting/{meeting_id}?t={seconds(start)},{seconds(end)}"
+
+
+def seconds(value: float) -> str:
+    """Seconds as a URL gives them: to the millisecond, as stored, without trailing zeros."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+async def load_meeting(db, meeting_id: str) -> dict | None:
+    """A meeting's rows for its pages, or None: `meeting`, and its `paragraphs`, `speeches`, `sentences` (in
+    text order) and off-script passages not struck (`unscripted`, by time). `db` is Datasette's database."""
+    meeting = (await db.execute("select * from meetings where id = ?", [meeting_id])).first()
+    if meeting is None:
+        return None
+
+    async def fetch(sql):
+        return [dict(r) for r in (await db.execute(sql, [meeting_id])).rows]
+
+    return {
+        "meeting": dict(meeting),
+        "paragraphs": await fetch("select seq, start, [end], status, text, speech_id from paragraphs "
+                                  "where meeting_id = ? order by seq"),
+        "speeches": await fetch("select * from speeches where meeting_id = ? order by seq"),
+        "sentences": await fetch("select id, paragraph_seq, seq, start, [end], status, confidence, text, version, "
+                                 "corrected from sentences where meeting_id = ? order by paragraph_seq, seq"),
+        "unscripted": await fetch("select id, start, [end], text, speech_id, version, corrected from unscripted "
+                                  "where meeting_id = ? and coalesce(struck, 0) = 0 order by start"),
+    }
 
 
 def mark_to_check(sentences: list[dict]) -> int:

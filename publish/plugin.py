@@ -106,15 +106,24 @@ def menu_links(datasette):
     return [{"href": "/search", "label": "Search · 搜索"}]
 
 
+# scripts only from this site (Datasette's pages use inline scripts); no plugins
+CSP = (b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+       b"img-src 'self' data:; media-src 'self'; object-src 'none'; base-uri 'self'; ")
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"SAMEORIGIN"),
-    # scripts only from this site (Datasette's pages use inline scripts); no plugins, no framing elsewhere
-    (b"content-security-policy",
-     b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-     b"img-src 'self' data:; media-src 'self'; object-src 'none'; frame-ancestors 'self'; base-uri 'self'"),
+    (b"x-frame-options", b"SAMEORIGIN"),  # no framing by other sites: clickjacking, on the editing server too
+    (b"content-security-policy", CSP + b"frame-ancestors 'self'"),
 ]
+# The embedded player of a quote (clips.py) is the one page any site may frame: no X-Frame-Options (it knows
+# only SAMEORIGIN and DENY), and frame-ancestors * in its place. It has no form and no control that changes
+# anything, so there is nothing to click-jack.
+EMBED_HEADERS = [(k, v) for k, v in SECURITY_HEADERS if k not in (b"x-frame-options", b"content-security-policy")] + [
+    (b"content-security-policy", CSP + b"frame-ancestors *")]
+
+
+def security_headers(path: str) -> list[tuple[bytes, bytes]]:
+    return EMBED_HEADERS if clips.EMBED_PATH.match(path) else SECURITY_HEADERS
 
 
 SEARCHED_TABLE = re.compile(rf"^/{DB_NAME}/(paragraphs|sentences|unscripted)(\.json)?$")
@@ -139,6 +148,7 @@ def asgi_wrapper():
             if scope.get("type") != "http":
                 return await app(scope, receive, send)
             scope = _light_search(scope)
+            added = security_headers(scope.get("path", ""))
             bom = scope.get("path", "").endswith(".csv") and b"_bom=1" in scope.get("query_string", b"")
             first = True
 
@@ -148,7 +158,7 @@ def asgi_wrapper():
                     headers = [(k, v) for k, v in message.get("headers", [])
                                if not (bom and k.lower() == b"content-length")]
                     present = {k.lower() for k, _ in headers}
-                    headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                    headers += [(k, v) for k, v in added if k not in present]
                     message = {**message, "headers": headers}
                 elif message["type"] == "http.response.body" and bom and first:
                     first = False

@@ -5,7 +5,7 @@
   registered in the archive are served: the request names a meeting ID, never
   a path.
 - /search.json, /search.csv: one search across the archive (its page is in `browse.py`).
-- /meeting/<id>: the follow-along meeting page.
+- /meeting/<id>: the follow-along meeting page (and a quote of it: clips.py).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from datasette.utils.asgi import AsgiStream
 
 from podium.schema import MEETING_ID, SEARCH_COLUMNS
 
-from . import auth
+from . import auth, clips
 from .i18n import choose_language, labels
-from .meeting import SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, mark_to_check, meeting_url
+from .meeting import (SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, load_meeting, mark_to_check,
+                      meeting_url)
 from .metadata import DB_NAME
 from .search import QueryError, SearchQuery, export_batch, parse_query, search
 
@@ -114,36 +115,31 @@ def _lang_response(response: Response, request, language: str) -> Response:
 
 
 async def meeting_page(datasette, request):
+    """The follow-along page of a meeting; with a quote (`?t=a,b`, `?s=P-S..P-S`: clips.py) it marks and plays
+    the quote, and a shared link previews its words; a quote that names nothing to play is a 400."""
     meeting_id = request.url_vars["id"]
     db = _archive(datasette)
     if db is None or not MEETING_ID.match(meeting_id):
         return Response.text("Not found", status=404)
-    meeting = (await db.execute("select * from meetings where id = ?", [meeting_id])).first()
-    if meeting is None:
+    rows = await load_meeting(db, meeting_id)
+    if rows is None:
         return Response.text("Not found", status=404)
     language = choose_language(request)
-
-    async def fetch(sql):
-        return [dict(r) for r in (await db.execute(sql, [meeting_id])).rows]
-
-    paragraphs = await fetch("select seq, start, [end], status, text, speech_id from paragraphs where meeting_id = ? "
-                             "order by seq")
-    speeches = await fetch("select * from speeches where meeting_id = ? order by seq")
-    sentences = await fetch("select id, paragraph_seq, seq, start, [end], status, confidence, text, version, corrected "
-                            "from sentences where meeting_id = ? order by paragraph_seq, seq")
+    try:
+        quoted = clips.page_context(datasette, request, rows, language)
+    except clips.QuoteError as error:
+        return await clips.bad_quote(datasette, request, meeting_id, error, language)
+    meeting, sentences, speeches = rows["meeting"], rows["sentences"], rows["speeches"]
     to_check = mark_to_check(sentences)
     # the edit controls: only on the editing server, only for a signed-in editor; never in a reader's page
     editor = auth.editor_name(datasette, request) if auth.editing(datasette) and await auth.can_edit(
         datasette, request) else None
-    unscripted = await fetch("select id, start, [end], text, speech_id, version, corrected from unscripted "
-                             "where meeting_id = ? and coalesce(struck, 0) = 0 "
-                             "order by start")
     html = await datasette.render_template(
         "podium_meeting.html",
         {
-            "meeting": dict(meeting), "blocks": build_blocks(paragraphs, sentences, unscripted), "hms": hms,
-            "meeting_url": meeting_url,
-            "timeline": build_timeline(meeting["duration"], sentences, unscripted, speeches),
+            "meeting": meeting, "blocks": build_blocks(rows["paragraphs"], sentences, rows["unscripted"]),
+            "hms": hms, "meeting_url": meeting_url,
+            "timeline": build_timeline(meeting["duration"], sentences, rows["unscripted"], speeches),
             "timeline_kinds": TIMELINE_KINDS, "speeches": speeches if len(speeches) > 1 else [],
             "speeds": SPEEDS, "to_check": to_check, "editor": editor,
             "editor_labels": {k: v for k, v in labels(language).items()
@@ -154,6 +150,7 @@ async def meeting_page(datasette, request):
             "lang_url": _page_url(request, meeting_url(meeting_id), lang="en" if language == "zh" else "zh"),
             "csv_url": f"/{DB_NAME}/sentences.csv?" + urlencode({"meeting_id": meeting_id, "_stream": "on",
                                                                   "_sort": "id", "_size": "max"}),
+            **quoted,
         },
         request=request,
     )

@@ -2,7 +2,7 @@
    and a search box on every page. */
 (function () {
   "use strict";
-  var stopAt = null;
+  var stopAt = null, stopFrom = null;  // play until stopAt (seconds), unless the reader seeks out of [stopFrom, stopAt]
 
   function player() {
     var audio = document.getElementById("podium-audio");
@@ -34,6 +34,7 @@
     var url = new URL(src, location.href).href;
     if (audio.src !== url) audio.src = url;
     stopAt = end;
+    stopFrom = start;
     seek(audio, start, function () { play(audio); });
     if (audio.readyState < 1) audio.load();
   }
@@ -309,6 +310,7 @@
         if (!link) {
           link = document.createElement("a");
           link.className = "podium-slink";
+          link.setAttribute("aria-describedby", el.id);
           el.appendChild(link);
         }
         link.setAttribute("href", "/meeting/" + encodeURIComponent(meeting) + "#t=" + row.start);
@@ -324,7 +326,6 @@
       var time = el.querySelector(":scope > .podium-time");
       if (p.start === null || p.start === undefined) {
         if (time) time.remove();
-        el.removeAttribute("tabindex");
         return;
       }
       if (!time) {
@@ -334,7 +335,6 @@
       }
       time.textContent = hms(p.start);
       time.setAttribute("href", "#t=" + p.start);
-      el.setAttribute("tabindex", "0");
     }
 
     function remove(el) {
@@ -642,7 +642,7 @@
 
     function update() {
       var t = audio.currentTime;
-      if (stopAt !== null && t >= stopAt) { audio.pause(); stopAt = null; }
+      checkStop();
       var length = total();
       if (playhead && length > 0) {
         playhead.style.left = (100 * Math.min(t / length, 1)).toFixed(3) + "%";
@@ -663,13 +663,66 @@
       if (current) {
         current.setAttribute("aria-current", "time");
         if (following) reveal(current);
+        announce(current);
       }
       showBack();
     }
 
-    /* Play from `seconds`, following the text again. */
+    /* The player stops at stopAt: checked every 25 ms while it plays (timeupdate alone comes every 250 ms or
+       so, too late for a quote's last word), and at every timeupdate. */
+    function checkStop() {
+      if (stopAt !== null && audio.currentTime >= stopAt) {
+        audio.pause();
+        stopAt = null;
+      }
+    }
+    var stopTimer = null;
+    audio.addEventListener("play", function () {
+      if (!stopTimer) stopTimer = setInterval(checkStop, 25);
+    });
+    audio.addEventListener("pause", function () {
+      clearInterval(stopTimer);
+      stopTimer = null;
+    });
+    // a seek out of the window being played (the player's own controls, the timeline) ends the window
+    audio.addEventListener("seeking", function () {
+      var t = audio.currentTime;
+      if (stopAt !== null && (t > stopAt || (stopFrom !== null && t < stopFrom - 0.5))) stopAt = null;
+    });
+
+    /* The sentence now heard, said politely by a screen reader (#podium-now): once per sentence, and only
+       once the player has stayed on it a moment (a skip or a drag of the timeline says only where it ends). */
+    var live = document.getElementById("podium-now"), announceTimer = null;
+    var quoteData = {};  // the meeting and the labels of quotes (clips.quote_data)
+    try { quoteData = JSON.parse(document.getElementById("podium-quote-data").textContent); } catch (e) { /* none */ }
+    var labels = quoteData.labels || {};
+    function fill(text, values) {
+      Object.keys(values).forEach(function (k) { text = String(text).split("{" + k + "}").join(values[k]); });
+      return text;
+    }
+    function say(text) {
+      if (live) live.textContent = text;
+    }
+    function announce(el) {
+      clearTimeout(announceTimer);
+      announceTimer = setTimeout(function () {
+        if (el === current) say(fill(labels.quote_now || "{time} {text}", { time: hms(parseFloat(el.dataset.start)),
+                                                                             text: textOf(el) }));
+      }, 400);
+    }
+
+    /* What a sentence or passage says, without its badges (to check, corrected) or the passage's time. */
+    function textOf(el) {
+      var copy = el.cloneNode(true);
+      Array.prototype.forEach.call(copy.querySelectorAll("small, .podium-slink, input"), function (x) { x.remove(); });
+      return copy.textContent.replace(/^［[^］]*］/, "").trim();
+    }
+
+    /* Play from `seconds`, following the text again; inside the quote, until its end. */
     function playAt(seconds) {
-      stopAt = null;
+      var inQuote = quote && seconds >= quote.start - 0.05 && seconds < quote.end;
+      stopAt = inQuote ? quote.end : null;
+      stopFrom = inQuote ? quote.start : null;
       following = true;
       showBack();
       seek(audio, Math.max(0, seconds), function () { play(audio); });
@@ -700,8 +753,28 @@
     audio.addEventListener("timeupdate", update);
     audio.addEventListener("seeked", update);
 
+    // shift-click: a quote, not a text selection (the browser would extend one from the last click)
+    document.addEventListener("mousedown", function (event) {
+      if (event.shiftKey && itemOf(event.target)) event.preventDefault();
+    });
+
     document.addEventListener("click", function (event) {
-      if (event.defaultPrevented || isField(event.target) || event.target.closest("a")) return;
+      if (event.defaultPrevented || isField(event.target)) return;
+      var clicked = itemOf(event.target);
+      if (event.shiftKey && clicked) {
+        event.preventDefault();
+        quoteTo(clicked);
+        return;
+      }
+      var link = event.target.closest("a");
+      if (link && link.classList.contains("podium-slink") && clicked && !(event.ctrlKey || event.metaKey || event.altKey)
+          && event.button === 0) {
+        event.preventDefault();  // its address is there to be copied; a click plays here, as a click on its text does
+        anchor = clicked;
+        playAt(parseFloat(clicked.dataset.start));
+        return;
+      }
+      if (link) return;
       if (timeline && timeline.contains(event.target)) {
         var rect = timeline.getBoundingClientRect();
         var share = Math.min(Math.max((event.clientX - rect.left) / rect.width, 0), 1);
@@ -714,14 +787,218 @@
       if (editor && sentence && sentence.dataset.id) editor.choose(sentence);
       if (sentence && !sentence.dataset.start) return;  // not spoken: nothing to play
       var item = sentence || event.target.closest(".podium-paragraph[data-start], .podium-passage[data-start]");
+      if (sentence) anchor = sentence;
       if (item) playAt(parseFloat(item.dataset.start));
     });
+
+
+    // --- quotes: a range of sentences played exactly, with its link, citation and embed code ---------------
+
+    /* The quote comes from the page's link (the server marks its rows .podium-quoted and gives its times on
+       #podium-quote) or the reader selects one: shift-click, or Shift+↓ / Shift+↑ on a sentence. Its link names
+       sentences (?s=P-S..P-S: it survives a correction of their times) where both ends are sentences, else
+       times (?t=a,b); publish/clips.py reads both. */
+    var quotePanel = document.getElementById("podium-quote");
+    var quote = null, anchor = null, qAnchor = null, qMoving = null;
+
+    function items() {
+      return Array.prototype.slice.call(document.querySelectorAll(
+        "#podium-text .podium-sentence[data-start], #podium-text .podium-unscripted[data-start]"));
+    }
+    function itemOf(node) {
+      var el = node && node.closest && node.closest(".podium-sentence[data-start], .podium-unscripted[data-start]");
+      return el && el.closest("#podium-text") ? el : null;
+    }
+    function seconds(x) { return (Math.round(x * 1000) / 1000).toString(); }
+    function countLabel(n) {
+      return n === 1 ? labels.quote_count_one || "1" : fill(labels.quote_count || "{n}", { n: n });
+    }
+
+    function showQuote(from) {
+      Array.prototype.forEach.call(document.querySelectorAll(".podium-quoted"), function (el) {
+        if (quote.items.indexOf(el) < 0) el.classList.remove("podium-quoted");
+      });
+      quote.items.forEach(function (el) { el.classList.add("podium-quoted"); });
+      if (!quotePanel) return;
+      quotePanel.hidden = false;
+      var range = document.getElementById("podium-quote-range");
+      if (range) range.textContent = hms(quote.start) + "–" + hms(quote.end) + " · " + countLabel(quote.items.length);
+      if (from !== "link") {
+        var note = document.getElementById("podium-quote-note");
+        if (note) note.hidden = true;
+        copied(null);
+      }
+    }
+
+    /* The quote from `a` to `b` (items, either order): every item between them in the text. */
+    function setQuote(a, b) {
+      var list = items(), i = list.indexOf(a), j = list.indexOf(b);
+      if (i < 0 || j < 0) return;
+      if (i > j) { var k = i; i = j; j = k; }
+      var chosen = list.slice(i, j + 1);
+      var first = chosen[0], last = chosen[chosen.length - 1];
+      var start = Math.min.apply(null, chosen.map(function (el) { return parseFloat(el.dataset.start); }));
+      var end = Math.max.apply(null, chosen.map(function (el) { return parseFloat(el.dataset.end); }));
+      var sentences = first.classList.contains("podium-sentence") && last.classList.contains("podium-sentence");
+      quote = { start: start, end: end, items: chosen,
+                query: sentences ? "s=" + first.id.slice(2) + ".." + last.id.slice(2)
+                                 : "t=" + seconds(start) + "," + seconds(end) };
+      if (stopAt !== null && stopFrom !== null) stopAt = null;  // a window being played no longer applies
+      showQuote();
+      say(fill(labels.quote_selected || "", { n: countLabel(chosen.length), start: hms(start), end: hms(end) }));
+    }
+
+    /* Shift-click: from where the reader last clicked (or what is heard) to `el`. */
+    function quoteTo(el) {
+      qAnchor = anchor || current || target || el;
+      qMoving = el;
+      setQuote(qAnchor, qMoving);
+    }
+
+    /* Shift+↓ / Shift+↑ on a sentence: the quote's moving end goes one item down or up; from a sentence
+       that is not an end of the quote, a new quote begins there. */
+    function extendQuote(by) {
+      var list = items();
+      var here = itemOf(document.activeElement) || qMoving || anchor || current || target;
+      if (!quote || (here !== qMoving && here !== qAnchor)) {
+        qAnchor = qMoving = here || list[0];
+        if (!qAnchor) return;
+      } else if (here === qAnchor && here !== qMoving) {  // the focus is on the other end: move that one
+        qAnchor = qMoving;
+        qMoving = here;
+      }
+      var k = list.indexOf(qMoving) + by;
+      if (!quote || (k >= 0 && k < list.length)) qMoving = list[Math.min(Math.max(k, 0), list.length - 1)];
+      setQuote(qAnchor, qMoving);
+      focusItem(qMoving);
+      reveal(qMoving, false, true);
+    }
+
+    function focusItem(el) {
+      var link = el.querySelector(".podium-slink");
+      if (!link) el.tabIndex = -1;
+      (link || el).focus({ preventScroll: true });
+    }
+
+    function clearQuote() {
+      if (!quote) return;
+      quote.items.forEach(function (el) { el.classList.remove("podium-quoted"); });
+      if (stopAt !== null && stopAt === quote.end) stopAt = null;
+      var back = qMoving || anchor;
+      quote = qAnchor = qMoving = null;
+      if (quotePanel) quotePanel.hidden = true;
+      say(labels.quote_cleared || "");
+      if (back && quotePanel && quotePanel.contains(document.activeElement)) focusItem(back);
+    }
+
+    function playQuote() {
+      if (!quote) return;
+      following = true;
+      showBack();
+      stopAt = quote.end;
+      stopFrom = quote.start;
+      seek(audio, quote.start, function () { play(audio); });
+    }
+
+    // --- what the buttons copy ---
+
+    function quoteUrl(path) {
+      return location.origin + "/meeting/" + encodeURIComponent(quoteData.meeting) + (path || "") + "?" + quote.query;
+    }
+    function quoteText() {
+      var joiner = quoteData.language === "en" ? " " : "";
+      return quote.items.map(textOf).join(joiner);
+    }
+    function quoteSpeakers() {
+      var found = [];
+      quote.items.forEach(function (el) {
+        var holder = el.closest("[data-speech]");
+        var name = holder && (quoteData.speakers || {})[holder.dataset.speech];
+        if (name && found.indexOf(name) < 0) found.push(name);
+      });
+      return found.length ? found : (quoteData.speaker ? [quoteData.speaker] : []);
+    }
+    /* The citation, in the page's language: the words, who said them, the meeting, its date, the time range
+       in the recording, and the link. */
+    function citation() {
+      var parts = [quoteSpeakers().join(labels.cite_and || ", "),
+                   fill(labels.cite_title || "{title}", { title: quoteData.title }), quoteData.date,
+                   fill(labels.cite_range || "{start}–{end}", { start: hms(quote.start), end: hms(quote.end) })];
+      return fill(labels.cite_text || "{text}", { text: quoteText() }) + "\n" +
+        fill(labels.cite_source || "{parts}", { parts: parts.filter(Boolean).join(labels.cite_separator || ", ") }) +
+        "\n" + quoteUrl();
+    }
+    function embedCode() {
+      var title = fill(labels.embed_title || "{title}", { title: quoteData.title, start: hms(quote.start),
+                                                          end: hms(quote.end) });
+      var code = document.createElement("iframe");  // its attributes escaped by the DOM, not by hand
+      code.setAttribute("src", quoteUrl("/embed") + "&lang=" + (quoteData.lang || "zh"));
+      code.setAttribute("width", "560");
+      code.setAttribute("height", "260");
+      code.setAttribute("title", title);
+      code.setAttribute("style", "border:0;max-width:100%");
+      code.setAttribute("loading", "lazy");
+      return code.outerHTML;
+    }
+
+    var copyBox = document.getElementById("podium-quote-copy");
+    var copyStatus = document.getElementById("podium-quote-status");
+    /* Show what was copied (or, where the clipboard is refused, select it to be copied by hand). */
+    function copied(text, failed) {
+      if (!copyBox) return;
+      copyBox.hidden = text === null;
+      copyBox.value = text || "";
+      if (copyStatus) copyStatus.textContent = text === null ? "" : failed ? labels.quote_copy_by_hand : labels.quote_copied;
+      if (failed) {
+        copyBox.focus();
+        copyBox.select();
+      }
+    }
+    function copy(text) {
+      copied(text);
+      var clipboard = navigator.clipboard;
+      if (!clipboard || !clipboard.writeText) return copied(text, true);
+      clipboard.writeText(text).catch(function () { copied(text, true); });
+    }
+
+    function onButton(id, action) {
+      var button = document.getElementById(id);
+      if (button) button.addEventListener("click", function () { if (quote) action(); });
+    }
+    onButton("podium-quote-play", playQuote);
+    onButton("podium-quote-link", function () { copy(quoteUrl()); });
+    onButton("podium-quote-cite", function () { copy(citation()); });
+    onButton("podium-quote-embed", function () { copy(embedCode()); });
+    onButton("podium-quote-clear", clearQuote);
+    audio.addEventListener("play", function () {  // the note that the reader must press play has been heeded
+      var note = document.getElementById("podium-quote-note");
+      if (note) note.hidden = true;
+    });
+
+    /* A page opened at a quote: marked, the player set at its start, ready to stop at its end; it plays when
+       the reader asks (browsers refuse sound before that), the "play the quote" button being focused. */
+    function quoteFromLink() {
+      if (!quotePanel || !quotePanel.dataset.start) return false;
+      var marked = Array.prototype.slice.call(document.querySelectorAll("#podium-text .podium-quoted"));
+      quote = { start: parseFloat(quotePanel.dataset.start), end: parseFloat(quotePanel.dataset.end), items: marked,
+                query: quotePanel.dataset.query };
+      qAnchor = marked[0] || null;
+      qMoving = marked[marked.length - 1] || null;
+      anchor = qAnchor;
+      showQuote("link");
+      stopAt = quote.end;
+      stopFrom = quote.start;
+      seek(audio, quote.start);
+      if (marked[0] && !document.body.classList.contains("podium-embed")) reveal(marked[0], true, true);
+      return true;
+    }
 
     /* Mark `el` (a sentence) until playback moves on, show it, and set the player at its start. */
     function select(el, instant) {
       if (editor && el.dataset.id) editor.choose(el);
       clearTarget();
       target = el;
+      anchor = el;
       el.classList.add("podium-target");
       if (!el.hasAttribute("aria-current")) el.setAttribute("aria-current", "location");
       following = true;
@@ -779,7 +1056,32 @@
         playAt(parseFloat(block.dataset.start));
         return;
       }
+      var item = itemOf(el);
+      if (event.key === "Enter" && item && (el === item || el.classList.contains("podium-slink"))) {
+        event.preventDefault();  // a sentence's link, focused: play it here (as a click does), not load its address
+        if (event.shiftKey) quoteTo(item);
+        else {
+          anchor = item;
+          playAt(parseFloat(item.dataset.start));
+        }
+        return;
+      }
+      if (event.key === "Escape" && quote && !/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName || "")) {
+        event.preventDefault();
+        clearQuote();
+        return;
+      }
       if (isField(el)) return;
+      if (event.shiftKey && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+        event.preventDefault();
+        extendQuote(event.key === "ArrowDown" ? 1 : -1);
+        return;
+      }
+      if ((event.key === "q" || event.key === "Q") && quote && quotePanel) {
+        event.preventDefault();
+        document.getElementById("podium-quote-play").focus();
+        return;
+      }
       if (event.key === " " || event.key === "Spacebar") {
         event.preventDefault();
         if (audio.paused) play(audio); else audio.pause();
@@ -792,6 +1094,17 @@
       } else if (/^(PageUp|PageDown|Home|End|ArrowUp|ArrowDown)$/.test(event.key)) {
         scrolledByHand();
       }
+    });
+
+    // the timeline is a slider (role="slider"): ← / → and ↓ / ↑ 5 s, Page Down / Page Up 30 s, Home / End
+    if (timeline) timeline.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      var by = { ArrowUp: 5, ArrowDown: -5, PageUp: 30, PageDown: -30 }[event.key];
+      if (by) skip(by);
+      else if (event.key === "Home") seek(audio, 0);
+      else if (event.key === "End") seek(audio, Math.max(0, total() - 0.1));
+      else return;
+      event.preventDefault();
     });
 
     if (speed) {
@@ -830,7 +1143,7 @@
       var el = id && document.getElementById(id);
       if (el) select(el, true);
     }
-    fromLocation();
+    if (!quoteFromLink()) fromLocation();
     window.addEventListener("hashchange", fromLocation);
   }
 
