@@ -295,7 +295,9 @@ def publish_command(out_dir, db_path):
     """Write a clean read-only copy of the archive into OUT_DIR, for `podium serve --immutable`.
 
     The copy (VACUUM INTO) leaves out what only editors see (struck off-script passages), its search indexes
-    rebuilt, with the meetings' web copies in OUT_DIR/media/. No password, hash or secret is in the archive.
+    rebuilt, with the meetings' web copies in OUT_DIR/media/ and the whole corpus to download in
+    OUT_DIR/download/ (the database, every public table as CSV in a zip, a manifest; listed at /download).
+    No password, hash or secret is in the archive.
     """
     from podium.publish.copy import PublishError, publish_copy
 

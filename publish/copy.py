@@ -5,12 +5,17 @@ then, in the copy only, the rows that only editors should see are deleted (struc
 4's ``unscripted.struck``), with ``secure_delete`` on and a final ``VACUUM`` so that no deleted text is left in
 free pages, and every search index is rebuilt. The file is written beside its final name and renamed over it,
 so a server may keep the old copy open until it restarts. The meetings' web copies that the ``meetings`` table
-names are copied into ``OUT_DIR/media/``. Password hashes and the signing secret live in the editors file,
-never in the archive, so the copy holds none.
+names are copied into ``OUT_DIR/media/``, and the whole corpus to download into ``OUT_DIR/download/``
+(``download.build_download``: the database, every public table as CSV in a zip, a manifest). Password hashes and
+the signing secret live in the editors file, never in the archive, so the copy holds none.
+
+The history (``changes``) stays in the copy, as the site shows it, less every change of a struck passage: a
+passage's text corrected before it was struck is in the old and new values of those changes.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -18,6 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podium import schema
+
+from .download import DownloadResult, build_download, human_size
+from .metadata import build_metadata
 
 
 class PublishError(Exception):
@@ -34,6 +42,8 @@ class PublishResult:
     media: list[Path] = field(default_factory=list)
     media_bytes: int = 0
     missing_media: list[str] = field(default_factory=list)
+    history_left_out: int = 0  # changes of struck passages left out of the copy's history
+    download: DownloadResult | None = None
 
     def lines(self) -> list[str]:
         size = self.db.stat().st_size / 1e6
@@ -43,6 +53,15 @@ class PublishResult:
                f"{self.db.parent / 'media'}: {len(self.media)} web cop{'y' if len(self.media) == 1 else 'ies'}, "
                f"{self.media_bytes / 1e6:.1f} MB"]
         out += [f"missing, not copied: {m}" for m in self.missing_media]
+        if self.download is not None:
+            for entry in self.download.files:
+                rows = sum(entry["rows"].values())
+                what = ("the database as served" if entry["kind"] == "database" else
+                        f"{len(entry['rows'])} tables as CSV, {rows:,} rows")
+                out.append(f"{self.download.folder / entry['name']}: {human_size(entry['bytes'])} ({what})")
+            state = "built" if self.download.rebuilt else "the archive unchanged: kept as built"
+            out.append(f"{self.download.folder / 'manifest.json'}: sizes, sha256, row counts and licence ({state} "
+                       f"{self.download.files[0]['built']}); listed at /download")
         out.append(f"serve it with: podium serve --immutable --db {self.db}")
         return out
 
@@ -88,6 +107,7 @@ def publish_copy(db_path: Path | str, out_dir: Path | str) -> PublishResult:
             schema.add_functions(conn)
             with schema.transaction(conn):
                 if "struck" in _columns(conn, "unscripted"):
+                    result.history_left_out = _leave_out_struck_history(conn)
                     result.struck = conn.execute("delete from unscripted where struck = 1").rowcount
                 schema.rebuild_indexes(conn)
             conn.execute("vacuum")
@@ -106,7 +126,48 @@ def publish_copy(db_path: Path | str, out_dir: Path | str) -> PublishResult:
         tmp.unlink(missing_ok=True)
         raise
     _copy_media(source_dir, out_dir, media_paths, result)
+    result.download = build_download(target, license=build_metadata()["license"])
     return result
+
+
+def _leave_out_struck_history(conn: sqlite3.Connection) -> int:
+    """Delete every change of a struck passage from the copy's history; returns how many.
+
+    A struck passage's changes are found by its ID and, since a re-alignment numbers passages anew, by its
+    text: a change whose old or new text is a struck passage's text, or the text of such a change (a text
+    corrected twice before the strike), to a fixed point. This may leave out a little more than needed (the
+    history of a passage that later took a struck one's ID), never less.
+    """
+    if not conn.execute("select 1 from sqlite_master where type = 'table' and name = 'changes'").fetchone():
+        return 0
+    ids = {r[0] for r in conn.execute("select id from unscripted where struck = 1")}
+    texts = {r[0] for r in conn.execute("select text from unscripted where struck = 1")}
+    history = conn.execute("select id, row_id, field, old, new from changes where table_name = 'unscripted'").fetchall()
+
+    def values(change) -> set:
+        if change[2] != "text":
+            return set()
+        found = set()
+        for raw in change[3:]:
+            try:
+                found.add(json.loads(raw) if raw is not None else None)
+            except ValueError:
+                found.add(raw)
+        return found - {None}
+
+    leave_out: set[int] = set()
+    grew = True
+    while grew:
+        grew = False
+        for change in history:
+            if change[0] in leave_out or not (change[1] in ids or values(change) & texts):
+                continue
+            leave_out.add(change[0])
+            ids.add(change[1])
+            texts |= values(change)
+            grew = True
+    conn.executemany("delete from changes where id = ?", [[i] for i in sorted(leave_out)])
+    return len(leave_out)
 
 
 def _copy_media(source_dir: Path, out_dir: Path, media_paths: list[str], result: PublishResult) -> None:

@@ -268,6 +268,28 @@ LABELS = {
                    "en": "A bad parameter answers 400 with {\"error\": …} naming it; an unknown meeting or speaker "
                          "answers 404."},
     # --- the corpus download (download.py) ---
+    "download_title": {"zh": "下载全部数据", "en": "Download the whole corpus"},
+    "download_intro": {"zh": "本站发布的完整档案：本站所用的 SQLite 数据库，以及每个公开表一个 CSV 文件（UTF-8）的压缩包。"
+                             "二者均在发布时生成；编辑判定为误识的脱稿内容不在其中。录音不在其中：每个会议的录音在 /media/<会议编号>。",
+                       "en": "The whole archive as this site publishes it: the SQLite database the site serves, and a "
+                             "zip of every public table as a CSV file (UTF-8). Both are built when the archive is "
+                             "published; off-script passages struck by an editor as misheard are not in them. The "
+                             "recordings are not: each meeting's is at /media/<meeting ID>."},
+    "download_file": {"zh": "文件", "en": "File"},
+    "download_size": {"zh": "大小", "en": "Size"},
+    "download_built": {"zh": "生成时间", "en": "Built"},
+    "download_rows": {"zh": "行数", "en": "Rows"},
+    "download_database": {"zh": "SQLite 数据库（含修改记录 changes 表）",
+                          "en": "SQLite database (with the correction history, the changes table)"},
+    "download_csv": {"zh": "每表一个 CSV 的 ZIP 压缩包（不含修改记录）",
+                     "en": "ZIP of one CSV per table (without the correction history)"},
+    "download_verify": {"zh": "下载后可核对 SHA-256，确认文件完整：", "en": "Check a download against its SHA-256:"},
+    "download_manifest": {"zh": "清单（JSON）", "en": "Manifest (JSON)"},
+    "download_not_built": {"zh": "本站尚未生成下载文件。在编辑用的档案上运行 podium publish OUT_DIR 生成公开副本及其下载文件"
+                                 "（OUT_DIR/download/），再用 podium serve --immutable 提供该副本。",
+                           "en": "No download has been built for this site. Run podium publish OUT_DIR on the editing "
+                                 "archive: it writes the public copy and its downloads (OUT_DIR/download/); then serve "
+                                 "that copy with podium serve --immutable."},
 }
 
 

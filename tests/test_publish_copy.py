@@ -75,7 +75,7 @@ async def test_publish_leaves_out_struck_passages_everywhere(archive, tmp_path):
     # the web copies the meetings name, and nothing else from the archive's folder
     named = sorted(r[0] for r in _rows(archive, "select media_path from meetings"))
     assert sorted(str(p.relative_to(copy.parent)) for p in (copy.parent / "media").iterdir()) == named
-    assert sorted(p.name for p in copy.parent.iterdir()) == [archive.name, "media"]
+    assert sorted(p.name for p in copy.parent.iterdir()) == [archive.name, "download", "media"]  # tests/test_download.py
     for path in named:
         assert (copy.parent / path).read_bytes() == (archive.parent / path).read_bytes()
     # served immutable (in process here): the struck passage is on no page and in no search
