@@ -257,7 +257,7 @@ def test_the_home_page_leads_to_a_meeting(server, browser):
     browser.get(f"{server}/")
     WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", ".podium-meetings a"))
     browser.save_screenshot(str(ARTIFACTS / "home-page.png"))
-    links = browser.find_elements("css selector", ".podium-meetings a")
+    links = browser.find_elements("css selector", '.podium-meetings a[href^="/meeting/"]')  # not its speakers' links
     assert [a.get_attribute("href").rsplit("/", 1)[-1] for a in links] == ["seed", "en"]
     links[0].click()
     WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/meeting/seed"))
@@ -274,6 +274,253 @@ def test_a_table_page_folds_its_column_help_and_searches_two_characters(server, 
     rows = browser.find_elements("css selector", "table.rows-and-columns tbody tr")
     assert len(rows) == 1 and "打硬仗" in rows[0].text
     browser.save_screenshot(str(ARTIFACTS / "table-search.png"))
+
+
+# --- quotes as clips, the embedded player, and the meeting page for keyboards and small screens (issue 20) -------
+
+def sentence_times(driver, *ids):
+    return [(float(driver.find_element("id", i).get_attribute("data-start")),
+             float(driver.find_element("id", i).get_attribute("data-end"))) for i in ids]
+
+
+def play_and_time_the_quote(driver):
+    """Press 'play the quote'; returns where the player began (its first 'playing') and where it stopped, and how
+    many times the sentence being heard was announced meanwhile."""
+    driver.execute_script(
+        "var a = document.getElementById('podium-audio'); window.heard = {began: null, said: 0};"
+        "a.addEventListener('playing', function () { if (heard.began === null) heard.began = a.currentTime; });"
+        "new MutationObserver(function () { heard.said += 1; })"
+        "  .observe(document.getElementById('podium-now'), {childList: true, characterData: true, subtree: true});")
+    driver.find_element("id", "podium-quote-play").click()
+    wait_for(driver, "window.heard.began !== null", timeout=10)
+    wait_for(driver, "document.getElementById('podium-audio').paused", timeout=30)
+    return driver.execute_script("return [heard.began, document.getElementById('podium-audio').currentTime, heard.said];")
+
+
+@pytest.mark.parametrize("link, first, last", [
+    ("?t=6.2,12.9", None, None),  # times inside sentences: 2-0 from its middle to the middle of 3-0
+    ("?s=1-0..2-0", "s-1-0", "s-2-0"),  # sentences: from 1-0's start to 2-0's end
+])
+def test_a_quote_link_plays_from_a_and_stops_at_b(server, browser, link, first, last):
+    open_meeting(browser, server, link)
+    if first:
+        (a, _), (_, b) = sentence_times(browser, first, last)
+    else:
+        a, b = (float(x) for x in link[3:].split(","))
+    # the quote is marked, the player set at a; the reader is told to press play, and the button has the focus
+    assert browser.execute_script("return document.activeElement.id;") == "podium-quote-play"
+    assert browser.find_element("id", "podium-quote-note").is_displayed()
+    wait_for(browser, f"Math.abs(document.getElementById('podium-audio').currentTime - {a}) < 0.05", timeout=5)
+    marked = [e.get_attribute("id") for e in browser.find_elements("css selector", ".podium-quoted")]
+    assert marked == (["s-2-0"] if not first else ["s-1-0", "s-2-0"])
+    began, stopped, said = play_and_time_the_quote(browser)
+    print(f"quote {link}: began at {began:.3f} (a = {a}), stopped at {stopped:.3f} (b = {b}): "
+          f"{stopped - b:+.3f} s")
+    assert abs(began - a) <= 0.1
+    assert b - 0.05 <= stopped <= b + 0.3  # every word of the quote, and within 0.3 s of its end
+    assert 1 <= said <= 3  # the sentences heard, said once each: not at every timeupdate (about 4 a second)
+    assert not browser.find_element("id", "podium-quote-note").is_displayed()
+    # play once more: the same range (and the player's own play button goes on from there, as any player does)
+    began, stopped, _ = play_and_time_the_quote(browser)
+    assert abs(began - a) <= 0.1 and b - 0.05 <= stopped <= b + 0.3
+
+
+def stub_clipboard(driver):
+    driver.execute_script("window.copiedText = null; navigator.clipboard.writeText = function (text) {"
+                          "  window.copiedText = text; return Promise.resolve(); };")
+
+
+def copy_with(driver, button_id):
+    driver.execute_script("window.copiedText = null;")
+    driver.find_element("id", button_id).click()
+    wait_for(driver, "window.copiedText !== null", timeout=3)
+    copied = driver.execute_script("return window.copiedText;")
+    assert driver.find_element("id", "podium-quote-copy").get_attribute("value") == copied  # shown, as copied
+    return copied
+
+
+def test_select_a_quote_with_the_mouse_and_copy_its_citation(server, browser, site_archive):
+    import sqlite3
+
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    from conftest import HOSTILE_TITLE, SITE_SPEAKER
+
+    texts = [t for (t,) in sqlite3.connect(site_archive).execute(
+        "select text from sentences where meeting_id = 'seed' and paragraph_seq > 0 order by paragraph_seq, seq")]
+    try:
+        for language in ("zh", "en"):
+            open_meeting(browser, server, f"?lang={language}")
+            assert not browser.find_element("id", "podium-quote").is_displayed()
+            stub_clipboard(browser)
+            browser.find_element("id", "s-1-0").click()  # plays from there ...
+            browser.execute_script("document.getElementById('podium-audio').pause();")
+            ActionChains(browser).key_down(Keys.SHIFT).click(browser.find_element("id", "s-3-0")).key_up(
+                Keys.SHIFT).perform()  # ... and shift-click quotes from there to here
+            wait_for(browser, "document.querySelectorAll('.podium-quoted').length === 3", timeout=3)
+            assert browser.execute_script("return String(getSelection());") == ""  # no text selected on the way
+            assert browser.find_element("id", "podium-quote").is_displayed()
+            link = copy_with(browser, "podium-quote-link")
+            assert link == f"{server}/meeting/seed?s=1-0..3-0"
+            citation = copy_with(browser, "podium-quote-cite")
+            if language == "zh":
+                assert citation == (f"“{''.join(texts)}”\n——{SITE_SPEAKER}，《{HOSTILE_TITLE}》，2024-05-01，"
+                                    f"录音 00:00:00.5–00:00:17.6\n{link}")
+            else:
+                assert citation == (f"“{''.join(texts)}”\n— {SITE_SPEAKER}, “{HOSTILE_TITLE}”, 2024-05-01, "
+                                    f"recording 00:00:00.5–00:00:17.6\n{link}")
+            embed = copy_with(browser, "podium-quote-embed")
+            assert embed.startswith(f'<iframe src="{server}/meeting/seed/embed?s=1-0..3-0&amp;lang={language}"')
+            assert "<script>" not in embed  # the title in its title attribute, escaped
+        browser.save_screenshot(str(ARTIFACTS / "meeting-quote.png"))
+        # the link copied opens the same quote
+        open_meeting(browser, server, "?s=1-0..3-0")
+        assert [e.get_attribute("id") for e in browser.find_elements("css selector", ".podium-quoted")] == [
+            "s-1-0", "s-2-0", "s-3-0"]
+    finally:
+        browser.delete_all_cookies()  # ?lang=en set the language cookie: the other tests read Chinese
+
+
+def test_the_keyboard_alone_plays_sentences_and_quotes(server, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    def focused():
+        return browser.execute_script(
+            "var e = document.activeElement; var s = e.closest('.podium-sentence');"
+            "return s ? s.id : e.id || e.tagName;")
+
+    def keys(*typed):
+        ActionChains(browser).send_keys(*typed).perform()
+
+    def shifted(key, times=1):
+        chain = ActionChains(browser).key_down(Keys.SHIFT)
+        for _ in range(times):
+            chain = chain.send_keys(key)
+        chain.key_up(Keys.SHIFT).perform()
+
+    open_meeting(browser, server)
+    # Tab from the timeline (a slider: its keys seek) reaches the text: a paragraph's time, then its sentence
+    browser.execute_script("document.getElementById('podium-timeline').focus();")
+    keys(Keys.END)
+    wait_for(browser, "document.getElementById('podium-audio').currentTime > 17", timeout=3)
+    keys(Keys.HOME)
+    wait_for(browser, "document.getElementById('podium-audio').currentTime < 0.01", timeout=3)
+    order = []
+    for _ in range(6):
+        keys(Keys.TAB)
+        order.append(focused())
+    assert order == ["A", "s-1-0", "A", "s-2-0", "A", "s-3-0"]  # time links and sentences, in reading order
+    outline = browser.execute_script("return getComputedStyle(document.getElementById('s-3-0')).outlineStyle;")
+    assert outline == "solid"  # focus that can be seen
+    # Enter plays the focused sentence
+    shifted(Keys.TAB, 2)
+    assert focused() == "s-2-0"
+    keys(Keys.ENTER)
+    wait_for(browser, "!document.getElementById('podium-audio').paused", timeout=5)
+    start = sentence_times(browser, "s-2-0")[0][0]
+    assert abs(audio_state(browser)["t"] - start) < 0.5 and browser.execute_script("return location.pathname + location.search;") == "/meeting/seed"
+    wait_for(browser, "document.getElementById('podium-now').textContent.indexOf('用人的') >= 0", timeout=3)
+    browser.execute_script("document.getElementById('podium-audio').pause();")
+    # Shift+↓ quotes on to the next sentence, Shift+↑ back; the quote is said
+    shifted(Keys.ARROW_DOWN)
+    wait_for(browser, "document.querySelectorAll('.podium-quoted').length === 2", timeout=3)
+    assert focused() == "s-3-0" and "2 句" in browser.find_element("id", "podium-now").text
+    shifted(Keys.ARROW_UP, 2)
+    wait_for(browser, "document.querySelectorAll('.podium-quoted').length === 2", timeout=3)
+    assert [e.get_attribute("id") for e in browser.find_elements("css selector", ".podium-quoted")] == ["s-1-0", "s-2-0"]
+    # Q goes to the quote's buttons; Enter plays the quote, which stops at 2-0's end
+    keys("q")
+    assert focused() == "podium-quote-play"
+    keys(Keys.ENTER)
+    wait_for(browser, "!document.getElementById('podium-audio').paused", timeout=5)
+    wait_for(browser, "document.getElementById('podium-audio').paused", timeout=20)
+    assert abs(audio_state(browser)["t"] - sentence_times(browser, "s-2-0")[0][1]) <= 0.3
+    # Esc clears the quote, the focus back in the text
+    keys(Keys.ESCAPE)
+    wait_for(browser, "document.querySelectorAll('.podium-quoted').length === 0", timeout=3)
+    assert not browser.find_element("id", "podium-quote").is_displayed() and focused() == "s-1-0"
+
+
+@pytest.fixture
+def another_site(server, tmp_path):
+    """A page of another site (localhost on a port of its own, where Podium is 127.0.0.1) that frames the embedded
+    player of a quote, and for comparison Podium's meeting page."""
+    import functools
+    import http.server
+    import threading
+
+    embed_url = f"{server}/meeting/seed/embed?s=2-0..3-0"
+    (tmp_path / "index.html").write_text(
+        f'<!DOCTYPE html><html lang="en"><title>Another site</title><h1>A newspaper</h1>'
+        f'<iframe id="quote" src="{embed_url}" width="560" height="300" title="quote"></iframe>'
+        f'<iframe id="page" src="{server}/meeting/seed" width="560" height="300" title="page"></iframe>',
+        encoding="utf-8")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{httpd.server_address[1]}/index.html"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_the_embed_plays_in_an_iframe_on_another_site(server, browser, another_site):
+    browser.get(another_site)
+    frame = browser.find_element("id", "quote")
+    browser.switch_to.frame(frame)
+    try:
+        wait_for(browser, "!!document.getElementById('podium-audio') && "
+                          "document.getElementById('podium-audio').readyState >= 1", timeout=10)
+        assert browser.execute_script("return location.href;").startswith(f"{server}/meeting/seed/embed")
+        assert not browser.find_elements("css selector", "header, footer, .nav-menu")  # no Datasette chrome
+        assert [e.get_attribute("id") for e in browser.find_elements("css selector", ".podium-quoted")] == [
+            "s-2-0", "s-3-0"]
+        (a, _), (_, b) = sentence_times(browser, "s-2-0", "s-3-0")
+        began, stopped, _ = play_and_time_the_quote(browser)
+        assert abs(began - a) <= 0.1 and b - 0.05 <= stopped <= b + 0.3, (began, stopped, a, b)
+        assert browser.execute_script(
+            "return document.querySelector('[aria-current=\"time\"]').id;") == "s-3-0"  # followed along
+        back = browser.find_element("css selector", ".podium-embed-full")
+        assert back.get_attribute("href") == f"{server}/meeting/seed?s=2-0..3-0" and back.get_attribute("target") == "_blank"
+        assert browser.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth;")
+    finally:
+        browser.switch_to.default_content()
+    browser.save_screenshot(str(ARTIFACTS / "embed-on-another-site.png"))
+    # the meeting page itself may not be framed there: the browser refuses it
+    browser.switch_to.frame(browser.find_element("id", "page"))
+    try:
+        assert not browser.execute_script("return location.href;").startswith(server)
+        assert not browser.find_elements("id", "podium-audio")
+    finally:
+        browser.switch_to.default_content()
+
+
+@pytest.mark.parametrize("path", ["/meeting/seed", "/meeting/seed?s=1-0..3-0", "/meeting/en?t=0.3,10.5",
+                                  "/meeting/seed/embed?s=1-0..3-0"])
+def test_no_sideways_scrolling_at_375_px(server, browser, path):
+    size = browser.get_window_size()
+    browser.set_window_size(375, 800)
+    try:
+        browser.get(f"{server}{path}")
+        wait_for(browser, "document.readyState === 'complete'")
+        assert browser.execute_script("return innerWidth;") == 375
+        wide = browser.execute_script(
+            "var w = document.documentElement.clientWidth;"
+            "return [document.documentElement.scrollWidth, w, Array.from(document.querySelectorAll('body *'))"
+            ".filter(function (e) { return e.getBoundingClientRect().right > w + 1; })"
+            ".map(function (e) { return e.tagName + '.' + e.className; }).slice(0, 5)];")
+        assert wide[0] <= wide[1], wide
+        if "seed?s=" in path:
+            browser.save_screenshot(str(ARTIFACTS / "meeting-quote-375px.png"))
+    finally:
+        browser.set_window_size(size["width"], size["height"])
 
 
 # --- editing on the editing server (issue 19): a signed-in editor corrects a meeting with the keyboard ---------
