@@ -73,7 +73,8 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 def publish_copy(db_path: Path | str, out_dir: Path | str) -> PublishResult:
     """Write the public copy of the archive at `db_path` into `out_dir` (same file name), with its media.
 
-    :raises PublishError: no archive at `db_path`, or `out_dir` is the archive's own folder or its media/.
+    :raises PublishError: no archive at `db_path`, `out_dir` is the archive's own folder or its media/, or the
+        download could not be written (the copy is published then; the previous download stays as it was).
     :raises schema.ArchiveVersionError: the archive needs `podium upgrade` first (or is newer than Podium).
     """
     db_path, out_dir = Path(db_path), Path(out_dir)
@@ -126,7 +127,10 @@ def publish_copy(db_path: Path | str, out_dir: Path | str) -> PublishResult:
         tmp.unlink(missing_ok=True)
         raise
     _copy_media(source_dir, out_dir, media_paths, result)
-    result.download = build_download(target, license=build_metadata()["license"])
+    try:
+        result.download = build_download(target, license=build_metadata()["license"])
+    except OSError as e:  # a full disk, say: the copy is published, its download not (the old one stays whole)
+        raise PublishError(f"{out_dir / 'download'}: the download was not built: {e}") from e
     return result
 
 

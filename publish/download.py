@@ -180,33 +180,36 @@ def build_download(db: Path | str, *, license: str) -> DownloadResult:
         leftover.unlink(missing_ok=True)
     db_temp, zip_temp, manifest_temp = temps
     built = _now()
-    conn = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
     try:
-        counts = _counts(conn)
-        db_entry = {"name": db_final.name, "kind": "database", "media_type": DATABASE_TYPE,
-                    "bytes": db.stat().st_size, "sha256": sha256_of(db), "built": built, "rows": counts}
-        old = read_manifest(folder)
-        previous = _reusable(old, db_entry, zip_final, license)
-        if previous is not None:
-            db_entry, zip_entry = previous  # the same bytes as then, built then
-        else:
-            _write_zip(conn, zip_temp, license=license, built=built, counts=counts)
-            zip_entry = {"name": zip_final.name, "kind": "csv", "media_type": ZIP_TYPE,
-                         "bytes": zip_temp.stat().st_size, "sha256": sha256_of(zip_temp), "built": built,
-                         "rows": {t: counts[t] for t in CORPUS_TABLES if t in counts}}
-    finally:
-        conn.close()
-    manifest = {"format": FORMAT, "built": db_entry["built"], "license": license, "files": [db_entry, zip_entry]}
-    try:
-        # heavy work done above under temporary names; now the renames, one after the other, the manifest last
+        # everything that can fail (a full disk) is written under temporary names first ...
+        conn = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
+        try:
+            counts = _counts(conn)
+            db_entry = {"name": db_final.name, "kind": "database", "media_type": DATABASE_TYPE,
+                        "bytes": db.stat().st_size, "sha256": sha256_of(db), "built": built, "rows": counts}
+            old = read_manifest(folder)
+            previous = _reusable(old, db_entry, zip_final, license)
+            if previous is not None:
+                db_entry, zip_entry = previous  # the same bytes as then, built then
+            else:
+                _write_zip(conn, zip_temp, license=license, built=built, counts=counts)
+                _fsync(zip_temp)
+                zip_entry = {"name": zip_final.name, "kind": "csv", "media_type": ZIP_TYPE,
+                             "bytes": zip_temp.stat().st_size, "sha256": sha256_of(zip_temp), "built": built,
+                             "rows": {t: counts[t] for t in CORPUS_TABLES if t in counts}}
+        finally:
+            conn.close()
+        manifest = {"format": FORMAT, "built": db_entry["built"], "license": license,
+                    "files": [db_entry, zip_entry]}
         _link_or_copy(db, db_temp)
-        if zip_temp.exists():
-            _fsync(zip_temp)
-            os.replace(zip_temp, zip_final)
-        os.replace(db_temp, db_final)
         if manifest != old:
             manifest_temp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             _fsync(manifest_temp)
+        # ... then renamed into place one after the other, the manifest last
+        if zip_temp.exists():
+            os.replace(zip_temp, zip_final)
+        os.replace(db_temp, db_final)
+        if manifest_temp.exists():
             os.replace(manifest_temp, manifest_final)
     finally:
         for temp in temps:
@@ -238,7 +241,8 @@ def _db_name(datasette) -> str:
 def _entries(manifest: dict) -> dict[str, dict]:
     """The manifest's files by name: only plain names, never a path."""
     return {f["name"]: f for f in manifest["files"] if isinstance(f, dict) and isinstance(f.get("name"), str)
-            and f["name"] and "/" not in f["name"] and "\\" not in f["name"] and not f["name"].startswith(".")}
+            and f["name"] and "/" not in f["name"] and "\\" not in f["name"] and not f["name"].startswith(".")
+            and isinstance(f.get("bytes"), int) and isinstance(f.get("sha256"), str)}
 
 
 def _when(stamp: str | None) -> str:
@@ -290,8 +294,10 @@ async def download_file(scope, receive, send, datasette, request):
     path = (found[0] / name).resolve() if entry else None
     if path is None or not path.is_relative_to(found[0].resolve()) or not path.is_file():
         return await Response.text("Not found", status=404).asgi_send(send)
+    # the name stays from one publish to the next while the content changes: caches revalidate, against an ETag
+    # that is the content's sha256 (a hard link made again for the same bytes keeps it; If-Range relies on it)
     response = FileResponse(path, media_type=entry.get("media_type") or "application/octet-stream", filename=name,
-                            headers={"Cache-Control": "public, max-age=3600"})
+                            headers={"Cache-Control": "no-cache", "ETag": f'"{entry["sha256"]}"'})
     await response(scope, receive, send)
 
 

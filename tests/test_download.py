@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT, copy_archive, podium, running_server
 from podium import corrections, schema
 from podium.publish import download, make_datasette
-from podium.publish.copy import publish_copy
+from podium.publish.copy import PublishError, publish_copy
 
 STRUCK_BEFORE = "误识别的掌声乱码甲乙丙"  # an off-script passage as the machine heard it ...
 STRUCK_AFTER = "编辑改过又删掉的丁戊己庚"  # ... its text as an editor corrected it, before striking it
@@ -183,6 +183,27 @@ def test_publishing_an_unchanged_archive_keeps_the_download_and_a_changed_one_re
         assert "新增的一段脱稿内容" in z.read("unscripted.csv").decode("utf-8")
 
 
+def test_a_download_that_cannot_be_written_leaves_the_previous_one_whole(archive, tmp_path, published, monkeypatch):
+    folder, manifest = published.download.folder, _manifest(published)
+    conn = sqlite3.connect(archive, isolation_level=None)
+    schema.add_functions(conn)
+    with schema.transaction(conn):
+        _insert_passage(conn, 93, "又一段脱稿内容")
+    conn.close()
+
+    def full_disk(conn, path, **options):
+        path.write_bytes(b"PK half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(download, "_write_zip", full_disk)
+    with pytest.raises(PublishError, match="download was not built: .*No space left"):
+        publish_copy(archive, tmp_path / "public")
+    assert _manifest(published) == manifest and sorted(p.name for p in folder.iterdir()) == sorted(
+        [*(f["name"] for f in manifest["files"]), download.MANIFEST])
+    for entry in manifest["files"]:  # the old files, as the old manifest describes them
+        assert hashlib.sha256((folder / entry["name"]).read_bytes()).hexdigest() == entry["sha256"]
+
+
 def test_csv_writing_streams_in_bounded_memory(published, tmp_path):
     """Rows are read, written and compressed a batch at a time: the Python heap does not grow with the table
     (the rows below are ~40 MB as Python strings; fetching them at once would hold them all)."""
@@ -256,6 +277,14 @@ async def test_a_file_is_served_whole_or_in_ranges_only_if_the_manifest_names_it
         part = await ds.client.get(f"/download/{entry['name']}", headers={"Range": "bytes=100-199"})
         assert part.status_code == 206 and part.content == data[100:200]
         assert part.headers["content-range"] == f"bytes 100-199/{len(data)}"
+        # the ETag is the content's sha256: a resumed download of another publish's file starts over
+        assert whole.headers["etag"] == f'"{entry["sha256"]}"' and whole.headers["cache-control"] == "no-cache"
+        resumed = await ds.client.get(f"/download/{entry['name']}",
+                                      headers={"Range": "bytes=100-199", "If-Range": f'"{entry["sha256"]}"'})
+        assert resumed.status_code == 206 and resumed.content == data[100:200]
+        stale = await ds.client.get(f"/download/{entry['name']}", headers={"Range": "bytes=100-199",
+                                                                            "If-Range": f'"{"0" * 64}"'})
+        assert stale.status_code == 200 and stale.content == data
     (folder / "notes.txt").write_text("not in the manifest")
     for name in ("manifest.json", "notes.txt", "nope.zip", ".archive.db.building", "%2e%2e%2fx"):
         assert (await ds.client.get(f"/download/{name}")).status_code == 404, name
