@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass
 
 from datasette import Response
-from markupsafe import Markup
 
 from podium.schema import MEETING_ID
 
@@ -234,12 +233,10 @@ def quote_data(rows: dict, language: str) -> dict:
 
 
 async def bad_quote(datasette, request, meeting_id: str, error: QuoteError, language: str) -> Response:
-    """400: the reason, in the reader's language, and a link to the whole meeting (Datasette's error page)."""
+    """400: the reason, in the reader's language, and a link to the whole meeting."""
     t = labels(language)
-    reason = Markup('<p class="podium-error">{reason}</p><p><a href="{url}">{whole}</a></p>').format(
-        reason=error.message(t), url=meeting_url(meeting_id), whole=t["quote_whole_meeting"])
-    html = await datasette.render_template("error.html", {"title": t["quote_bad"], "error": reason, "status": 400},
-                                           request=request)
+    html = await datasette.render_template("podium_quote_error.html", {
+        "t": t, "lang": language, "reason": error.message(t), "meeting_url": meeting_url(meeting_id)}, request=request)
     return Response.html(html, status=400)
 
 
