@@ -263,8 +263,7 @@ async def download_page(datasette, request):
     html = await datasette.render_template(
         "podium_download.html",
         {"t": labels(language), "lang": language, "other_lang": other, "lang_url": f"/download?lang={other}",
-         "files": files, "manifest": manifest, "license": (manifest or {}).get("license"),
-         "when": _when((manifest or {}).get("built")), "db_name": _db_name(datasette),
+         "files": files, "license": (manifest or {}).get("license"), "db_name": _db_name(datasette),
          # a server of an unpublished archive says how to build the download in both languages at once
          "not_built": [(code, labels(code)["download_not_built"]) for code in ("zh", "en")]},
         request=request,
