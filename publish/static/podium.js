@@ -755,13 +755,13 @@
 
     // shift-click: a quote, not a text selection (the browser would extend one from the last click)
     document.addEventListener("mousedown", function (event) {
-      if (event.shiftKey && itemOf(event.target)) event.preventDefault();
+      if (event.shiftKey && selectable && itemOf(event.target)) event.preventDefault();
     });
 
     document.addEventListener("click", function (event) {
       if (event.defaultPrevented || isField(event.target)) return;
       var clicked = itemOf(event.target);
-      if (event.shiftKey && clicked) {
+      if (event.shiftKey && clicked && selectable) {
         event.preventDefault();
         quoteTo(clicked);
         return;
@@ -800,6 +800,7 @@
        times (?t=a,b); publish/clips.py reads both. */
     var quotePanel = document.getElementById("podium-quote");
     var quote = null, anchor = null, qAnchor = null, qMoving = null;
+    var selectable = !!document.getElementById("podium-quote-link");  // the meeting page; the embed keeps its quote
 
     function items() {
       return Array.prototype.slice.call(document.querySelectorAll(
@@ -822,7 +823,8 @@
       if (!quotePanel) return;
       quotePanel.hidden = false;
       var range = document.getElementById("podium-quote-range");
-      if (range) range.textContent = hms(quote.start) + "–" + hms(quote.end) + " · " + countLabel(quote.items.length);
+      if (range) range.textContent = hms(quote.start) + "–" + hms(quote.end) +
+        (quote.items.length ? " · " + countLabel(quote.items.length) : "");
       if (from !== "link") {
         var note = document.getElementById("podium-quote-note");
         if (note) note.hidden = true;
@@ -924,7 +926,8 @@
       var parts = [quoteSpeakers().join(labels.cite_and || ", "),
                    fill(labels.cite_title || "{title}", { title: quoteData.title }), quoteData.date,
                    fill(labels.cite_range || "{start}–{end}", { start: hms(quote.start), end: hms(quote.end) })];
-      return fill(labels.cite_text || "{text}", { text: quoteText() }) + "\n" +
+      var words = quoteText();  // none: a quote of applause, or of a silence
+      return (words ? fill(labels.cite_text || "{text}", { text: words }) + "\n" : "") +
         fill(labels.cite_source || "{parts}", { parts: parts.filter(Boolean).join(labels.cite_separator || ", ") }) +
         "\n" + quoteUrl();
     }
@@ -1043,7 +1046,7 @@
         following = true;
         showBack();
         stopAt = null;
-        seek(audio, Math.max(0, from), function () { stopAt = to; play(audio); });
+        seek(audio, Math.max(0, from), function () { stopAt = to; stopFrom = from; play(audio); });
       }
     }) : null;
 
@@ -1059,20 +1062,20 @@
       var item = itemOf(el);
       if (event.key === "Enter" && item && (el === item || el.classList.contains("podium-slink"))) {
         event.preventDefault();  // a sentence's link, focused: play it here (as a click does), not load its address
-        if (event.shiftKey) quoteTo(item);
+        if (event.shiftKey && selectable) quoteTo(item);
         else {
           anchor = item;
           playAt(parseFloat(item.dataset.start));
         }
         return;
       }
-      if (event.key === "Escape" && quote && !/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName || "")) {
+      if (event.key === "Escape" && quote && selectable && !/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName || "")) {
         event.preventDefault();
         clearQuote();
         return;
       }
       if (isField(el)) return;
-      if (event.shiftKey && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      if (event.shiftKey && selectable && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
         event.preventDefault();
         extendQuote(event.key === "ArrowDown" ? 1 : -1);
         return;
