@@ -156,3 +156,23 @@ def test_chart_fills_empty_periods_and_scales_to_the_largest():
     heights = [b["height"] for b in chart["bars"]]
     assert heights[0] == chart["baseline"] and heights[1] == 0 and heights[2] == pytest.approx(heights[0] / 2)
     assert bar_chart([], str) is None
+
+
+@pytest.mark.slow  # a minute or two: every meeting page of the archive, and every file they link
+def test_a_crawler_walks_every_page_of_the_archive_without_a_failure(county_archive):
+    """From the home page, every same-site link of every Podium page (all meetings, all home pages, every
+    speaker, search, facets, feeds, API, downloads), through `podium serve --immutable`: none answers 4xx/5xx."""
+    import sys
+    from pathlib import Path
+
+    from conftest import running_server
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from crawl_site import crawl, http_fetcher
+
+    with running_server(county_archive, "--immutable") as base:
+        answered, failures = crawl(http_fetcher(base))
+    assert failures == []
+    meetings = {f"/meeting/{m}" for m, in query(county_archive, "select id from meetings")}
+    speakers = {f"/speaker/{quote(s, safe='')}" for s, in query(county_archive, "select distinct speaker from speeches")}
+    assert meetings | speakers <= set(answered)  # it reached every meeting and every speaker
