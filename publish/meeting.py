@@ -16,7 +16,8 @@ def hms(seconds: float | None) -> str:
 def meeting_url(meeting_id: str, start: float | None = None, paragraph_seq: int | None = None,
                 sentence_seq: int | None = None) -> str:
     """The site's link to a meeting, to a moment of it (`#t=`), or to a sentence (`?s=`, which the page then
-    marks). podium.js reads these same forms (its `#t=` and `?s=` handling): change both together."""
+    marks). podium.js reads these same forms (its `#t=` and `?s=` handling): change both together. A quote, which
+    plays a range and stops, is `clip_url` (`?t=a,b`) or `?s=P-S..P-S` (clips.py)."""
     mark = f"?s={paragraph_seq}-{sentence_seq}" if sentence_seq is not None else ""
     moment = f"#t={seconds(start)}" if start is not None else ""  # ms, as stored
     return f"/meeting/{meeting_id}{mark}{moment}"
