@@ -26,6 +26,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 ENTRIES = 50  # entries a feed holds: readers poll it and keep what they have seen
+WALK = 31  # meetings a search feed reads newest first (1 + 2 + 4 + 8 + 16) before it counts the matches of the rest
 EXCERPT = 300  # characters of a meeting's official text in its summary
 EPOCH = "1970-01-01T00:00:00Z"  # `updated` of an entry that has neither an ingest time nor a date
 HEADERS = {"Access-Control-Allow-Origin": "*"}
@@ -97,40 +98,98 @@ def newest_hits(conn: sqlite3.Connection, query: SearchQuery, limit: int = ENTRI
     """The hits of a search in the newest meetings that have any, newest meeting first, in time order within
     a meeting; at most `limit`.
 
-    Two steps, so that a common term costs a count, not a sort of every match: the meetings holding hits and
-    how many each (as the search page counts them), then the hits of the newest of those meetings only."""
+    Never a sort of every match. The newest WALK meetings that the filters allow are read first, 1, 2, 4 ...
+    at a time, each over its own rows only: a common term, whose every match would take seconds to count in a
+    county's archive, fills the feed there. Where they hold too few hits (a rarer term, cheap to count), the
+    matches in the older meetings are counted per meeting, and the hits of the newest of them read."""
     if not query.terms:
         return []
+    allowed = _candidates(conn, query)
+    newest = allowed[:WALK]
+    hits: list[dict] = []
+    for batch in _doubling(newest):
+        hits += _hits_in(conn, query, batch, limit - len(hits))
+        if len(hits) >= limit:
+            return hits
+    if len(allowed) == len(newest):  # every hit lies in an allowed meeting: all of them were read
+        return hits
+    older = _meetings_with_hits(conn, query, limit - len(hits), skip=set(newest))
+    return hits + (_hits_in(conn, query, older, limit - len(hits)) if older else [])
+
+
+def _where(kind: str, query: SearchQuery, params: dict, rows: str = "") -> str:
+    """The conditions on a hit of one kind (table `t`, meeting `m`): every index it needs matches (within the
+    rowid range `rows`, where given), and the query's filters."""
+    where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p}{rows})"
+             for i, p in _matches(kind, query, params)]
+    return " and ".join(where + _filters(query, params, kind))
+
+
+def _meetings_with_hits(conn: sqlite3.Connection, query: SearchQuery, limit: int, skip: set[str]) -> list[str]:
+    """The newest meetings holding hits, those in `skip` aside, as many as hold `limit` hits between them."""
     params: dict = {}
-    per_kind = []
-    for kind in query.kinds:
-        where = [f"t.rowid in (select rowid from [{i}] where [{i}] match :{p})" for i, p in _matches(kind, query, params)]
-        where += _filters(query, params, kind)
-        per_kind.append((kind, where))
-    counts = conn.execute(
-        "select g.meeting_id, g.n from (select meeting_id, count(*) as n from ("
-        + " union all ".join(f"select t.meeting_id from [{KIND_TABLES[kind]}] t join meetings m on m.id = t.meeting_id "
-                             f"where {' and '.join(where)}" for kind, where in per_kind)
-        + ") group by meeting_id) g join meetings m on m.id = g.meeting_id "
-          "order by m.date desc, m.ingested_at desc, m.id", params).fetchall()
+    union = " union all ".join(f"select t.meeting_id from [{KIND_TABLES[kind]}] t join meetings m "
+                               f"on m.id = t.meeting_id where {_where(kind, query, params)}" for kind in query.kinds)
+    counts = conn.execute(f"select g.meeting_id, g.n from (select meeting_id, count(*) as n from ({union}) "
+                          f"group by meeting_id) g join meetings m on m.id = g.meeting_id "
+                          f"order by m.date desc, m.ingested_at desc, m.id", params).fetchall()
     chosen, held = [], 0
     for meeting_id, n in counts:
         if held >= limit:
             break
+        if meeting_id in skip:
+            continue
         chosen.append(meeting_id)
         held += n
-    if not chosen:
+    return chosen
+
+
+def _candidates(conn: sqlite3.Connection, query: SearchQuery) -> list[str]:
+    """Every meeting that the query's meeting, dates and speaker allow, newest first: each hit's meeting is
+    one of them. (A shortcut: the hits are filtered by the search's own `_filters`, whatever others it gains.)"""
+    where, params = [], {}
+    for condition, name, value in (("m.id = :v0", "v0", query.meeting_id), ("m.date >= :v1", "v1", query.date_from),
+                                   ("m.date <= :v2", "v2", query.date_to),
+                                   ("m.id in (select meeting_id from speeches where speaker = :v3)", "v3",
+                                    query.speaker)):
+        if value:
+            where.append(condition)
+            params[name] = value
+    return [m for (m,) in conn.execute(f"select m.id from meetings m where {' and '.join(where) or '1'} "
+                                       f"order by m.date desc, m.ingested_at desc, m.id", params)]
+
+
+def _doubling(meetings: list[str]):
+    """The meetings in batches of 1, 2, 4, 8 ...: a common term fills a feed from the first few."""
+    start, size = 0, 1
+    while start < len(meetings):
+        yield meetings[start:start + size]
+        start, size = start + size, size * 2
+
+
+def _hits_in(conn: sqlite3.Connection, query: SearchQuery, meetings: list[str], limit: int) -> list[dict]:
+    """The hits in these meetings, newest meeting first, at most `limit`. Each index is read only over the
+    rowids of these meetings' rows (FTS5 seeks to a rowid range), not over every match in the archive."""
+    params: dict = {"chosen": json.dumps(meetings), "limit": limit}
+    selects = []
+    for kind in query.kinds:
+        table = KIND_TABLES[kind]
+        lo, hi = conn.execute(f"select min(rowid), max(rowid) from [{table}] "
+                              f"where meeting_id in (select value from json_each(:chosen))", params).fetchone()
+        if lo is None:
+            continue
+        params[f"{kind}_lo"], params[f"{kind}_hi"] = lo, hi
+        rows = f" and rowid between :{kind}_lo and :{kind}_hi"
+        selects.append(f"select {_columns(kind)}, t.id as row_id, m.ingested_at as meeting_ingested_at "
+                       f"from [{table}] t join meetings m on m.id = t.meeting_id "
+                       f"left join speeches sp on sp.id = t.speech_id "
+                       f"where t.meeting_id in (select value from json_each(:chosen)) and "
+                       f"{_where(kind, query, params, rows)}")
+    if not selects:
         return []
-    params["chosen"], params["limit"] = json.dumps(chosen), limit
-    union = " union all ".join(
-        f"select {_columns(kind)}, t.id as row_id, m.ingested_at as meeting_ingested_at "
-        f"from [{KIND_TABLES[kind]}] t join meetings m on m.id = t.meeting_id "
-        f"left join speeches sp on sp.id = t.speech_id "
-        f"where t.meeting_id in (select value from json_each(:chosen)) and {' and '.join(where)}"
-        for kind, where in per_kind)
     cursor = conn.execute(
-        f"select * from ({union}) order by meeting_date desc, meeting_ingested_at desc, meeting_id, "
-        f"start is null, start, paragraph_seq, seq limit :limit", params)
+        f"select * from ({' union all '.join(selects)}) order by meeting_date desc, meeting_ingested_at desc, "
+        f"meeting_id, start is null, start, paragraph_seq, seq limit :limit", params)
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, r)) for r in cursor.fetchall()]
 

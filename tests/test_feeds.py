@@ -9,6 +9,7 @@ import pytest
 
 from conftest import HOSTILE_TITLE, SITE_SPEAKER
 from podium.publish import make_datasette
+from podium.publish import feeds
 from podium.publish.feeds import ENTRIES, newest_meetings
 from podium.publish.search import export_batch, parse_query
 
@@ -134,7 +135,9 @@ def newest_first(conn: sqlite3.Connection, args: dict) -> list[str]:
     {"q": "会议 工作", "year": "2019"},
     {"q": "安全生产", "date_from": "2024-01-01", "date_to": "2024-12-31"},
 ])
-async def test_search_feed_holds_the_newest_hits(county, county_archive, args):
+@pytest.mark.parametrize("walk", [1, 3, feeds.WALK, 1000])  # meetings read newest first before the rest are counted
+async def test_search_feed_holds_the_newest_hits(county, county_archive, monkeypatch, args, walk):
+    monkeypatch.setattr(feeds, "WALK", walk)
     parsed, _ = await read_feed(county, "/search.atom", **args)
     conn = sqlite3.connect(county_archive)
     expected = newest_first(conn, args)
