@@ -33,7 +33,8 @@ def struck(site_archive, tmp_path_factory):
     db = tmp_path_factory.mktemp("struck") / "archive.db"
     shutil.copy(site_archive, db)
     conn = sqlite3.connect(db)
-    for k, (start, end, text, struck) in enumerate([(4.86, 5.16, "误识别的机密话语", 1), (17.7, 18.0, "即兴发挥的内容", 0)]):
+    passages = [(4.86, 5.16, "误识别的机密话语", 1), (17.7, 18.0, "即兴发挥的内容", 0)]
+    for k, (start, end, text, struck) in enumerate(passages):
         conn.execute("insert into unscripted (id, meeting_id, start, [end], start_hms, end_hms, text, speech_id, "
                      "version, struck) values (?, 'seed', ?, ?, '', '', ?, 'seed_s00', 0, ?)",
                      [f"seed_u9{k:03d}", start, end, text, struck])
@@ -162,8 +163,8 @@ async def test_meetings_a_page_at_a_time(county, county_archive):
 ])
 async def test_meetings_filtered(county, county_archive, name, where):
     conn = sqlite3.connect(county_archive)
-    value = {"year": "2019", "q": "安全生产",
-             "speaker": conn.execute("select speaker from speeches group by speaker order by count(*) desc").fetchone()[0]}[name]
+    busiest = conn.execute("select speaker from speeches group by speaker order by count(*) desc").fetchone()[0]
+    value = {"year": "2019", "q": "安全生产", "speaker": busiest}[name]
     expected = [m for (m,) in conn.execute(f"select id from meetings where {where} order by date desc, id",
                                            {"value": value})]
     data = await get_json(county, "/api/meetings", size=500, **{name: value})

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import HOSTILE_TITLE, SITE_SPEAKER
 from podium.publish import make_datasette
+from podium.schema import sentence_id
 from podium.publish import feeds
 from podium.publish.feeds import ENTRIES, newest_meetings
 from podium.publish.search import export_batch, parse_query
@@ -111,17 +112,16 @@ def newest_first(conn: sqlite3.Connection, args: dict) -> list[str]:
     sorted newest meeting first (date, then ingest time) and in time order within a meeting; their row IDs."""
     query = parse_query(args)
     ingested = dict(conn.execute("select id, ingested_at from meetings"))
-    ids = {(m, s): i for i, m, s in conn.execute(
-        "select id, meeting_id, start from sentences union all select id, meeting_id, start from unscripted")}
+    passages = {(m, s): i for i, m, s in conn.execute("select id, meeting_id, start from unscripted")}
     hits = []
     for kind in query.kinds:
         after = 0
         while after is not None:
             rows, after = export_batch(conn, query, kind, after)
             hits += rows
-    for h in hits:  # the export gives no row ID: a meeting's rows are told apart by their start (or by seq)
-        h["row_id"] = (f"{h['meeting_id']}_p{h['paragraph_seq']:04d}_s{h['sentence_seq']:03d}" if h["kind"] == "official"
-                       else ids[(h["meeting_id"], h["start"])])
+    for h in hits:  # the export gives no row ID: a passage is told by its meeting and start
+        h["row_id"] = (sentence_id(h["meeting_id"], h["paragraph_seq"], h["sentence_seq"]) if h["kind"] == "official"
+                       else passages[(h["meeting_id"], h["start"])])
     hits.sort(key=lambda h: (h["meeting_id"], h["start"] is None, h["start"] or 0, h["paragraph_seq"] or 0,
                              h["sentence_seq"] or 0))
     hits.sort(key=lambda h: (h["meeting_date"] or "", ingested[h["meeting_id"]] or ""), reverse=True)
