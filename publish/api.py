@@ -132,8 +132,8 @@ def captions(conn: sqlite3.Connection, meeting_id: str) -> str | None:
         "select s.id, s.start, s.[end], s.text, sp.speaker, 0 from sentences s "
         "left join speeches sp on sp.id = s.speech_id where s.meeting_id = :m and s.start is not null "
         "union all "
-        f"select u.id, u.start, u.[end], u.text, sp.speaker, 1 from unscripted u "
-        f"left join speeches sp on sp.id = u.speech_id where u.meeting_id = :m and coalesce(u.struck, 0) = 0 "
+        "select u.id, u.start, u.[end], u.text, sp.speaker, 1 from unscripted u "
+        "left join speeches sp on sp.id = u.speech_id where u.meeting_id = :m and coalesce(u.struck, 0) = 0 "
         "order by 2, 3, 1", {"m": meeting_id}).fetchall()
     cues = ["WEBVTT", ""]
     for row_id, start, end, text, speaker, off_script in rows:

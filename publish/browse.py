@@ -6,12 +6,13 @@ once and podium.js fills in the facets (a reader without scripts follows a link 
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from datasette import Response
 from markupsafe import Markup
 
 from . import listing
+from .listing import speaker_url
 from .charts import bar_chart, date_range
 from .i18n import choose_language, labels
 from .meeting import hms, meeting_url
@@ -19,10 +20,6 @@ from .routes import _archive, _lang_response, _page_url, _run_search
 from .search import Facets, QueryError, SearchQuery, facets, parse_query, ranked_window
 
 TOP = 20  # speakers and meetings listed in the search facets; the rest are a click on a narrower search
-
-
-def speaker_url(name: str) -> str:
-    return "/speaker/" + quote(name, safe="")
 
 
 def _common(request, language: str, path: str) -> dict:

@@ -11,10 +11,16 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from urllib.parse import quote
 
 PAGE_SIZE = 50  # meetings a page: a screenful or two
 MAX_SIZE = 500
 NOT_STRUCK = "coalesce(u.struck, 0) = 0"  # a passage an editor struck as misheard is never public
+
+
+def speaker_url(name: str) -> str:
+    """A speaker's page: /speaker/<name>, the name percent-encoded whole (a name may hold any character)."""
+    return "/speaker/" + quote(name, safe="")
 
 
 class FilterError(ValueError):

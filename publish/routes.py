@@ -24,6 +24,7 @@ from . import auth, clips
 from .i18n import choose_language, labels
 from .meeting import (SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, load_meeting, mark_to_check,
                       meeting_url)
+from .listing import speaker_url
 from .metadata import DB_NAME
 from .search import QueryError, SearchQuery, export_batch, parse_query, search
 
@@ -138,7 +139,8 @@ async def meeting_page(datasette, request):
         "podium_meeting.html",
         {
             "meeting": meeting, "blocks": build_blocks(rows["paragraphs"], sentences, rows["unscripted"]),
-            "hms": hms, "meeting_url": meeting_url,
+            "hms": hms, "meeting_url": meeting_url, "speaker_url": speaker_url,
+            "speakers": list(dict.fromkeys(sp["speaker"] for sp in speeches if sp["speaker"])),
             "timeline": build_timeline(meeting["duration"], sentences, rows["unscripted"], speeches),
             "timeline_kinds": TIMELINE_KINDS, "speeches": speeches if len(speeches) > 1 else [],
             "speeds": SPEEDS, "to_check": to_check, "editor": editor,
