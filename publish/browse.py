@@ -45,7 +45,7 @@ async def home_page(datasette, request):
 
     def read(conn):
         rows, total = listing.meetings(conn, f)
-        return rows, total, listing.meetings_per_year(conn, f), listing.years(conn), listing.speakers(conn)
+        return rows, total, listing.meetings_per_year(conn, f), listing.years(conn), listing.speaker_options(conn)
 
     rows, total, per_year, years, speakers = await _query(datasette, read) or ([], 0, [], [], [])
     pages = max(1, -(-total // f.size))
@@ -94,7 +94,7 @@ async def search_page(datasette, request):
     except QueryError as e:
         query, error = SearchQuery(q=request.args.get("q") or ""), str(e)
     rows, more = ([], False) if error else await _run_search(datasette, query)
-    options = await _query(datasette, lambda conn: (listing.years(conn), listing.speakers(conn))) or ([], [])
+    options = await _query(datasette, lambda conn: (listing.years(conn), listing.speaker_options(conn))) or ([], [])
     for r in rows:
         r["snippet_html"] = Markup(r["snippet"])  # built from escaped text in search.snippet
         r["start_label"] = hms(r["start"])
