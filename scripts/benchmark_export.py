@@ -5,7 +5,7 @@ the server's memory. Prints a table; not a test.
 
 The archive is scripts/benchmark_search.py's (built at PATH if it is not there, and kept: the two scripts can
 share one). Through `podium serve --immutable` on loopback, for each term, one request at a time: the number of
-hits the search page says (`/search?q=`), then `/search.csv?q=` read to its end as a client reads it, rows
+hits the search page says (its facets, `/search/facets?q=`), then `/search.csv?q=` read to its end as a client reads it, rows
 counted by a CSV reader as they arrive. Per term: the page's count, the CSV's rows, its size, the time to its
 first byte and to its end, and the server process's CPU time and peak resident memory during the export (the
 kernel's high-water mark, VmHWM in /proc/PID/status, reset through /proc/PID/clear_refs before each export),
@@ -61,12 +61,12 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def page_count(client, base: str, term: str) -> int:
-    """The number of hits the search page says it found."""
-    response = client.get(f"{base}/search", params={"q": term})
+    """The number of hits the search page says it found (its facets part, /search/facets)."""
+    response = client.get(f"{base}/search/facets", params={"q": term})
     response.raise_for_status()
     found = TOTAL.search(response.text)
     if not found:
-        raise SystemExit(f"/search?q={term}: the page says no total (class podium-total)")
+        raise SystemExit(f"/search/facets?q={term}: the page says no total (class podium-total)")
     return int(found.group(1).replace(",", ""))
 
 

@@ -28,6 +28,7 @@ SMOKES = {
     "benchmark_search.py": "/search 5 char",
     "benchmark_site.py": "| request | n | failed | p50 ms | p95 ms | target p95 ms | within |",
     "benchmark_skips.py": "| draw | cut | room | skips found |",
+    "crawl_site.py": "  page 200: ",
     "benchmark_voices.py": "| zh_aishell (17.4 s) | Podium default |",
     "load_test.py": "audio range",
     "make_archive.py": "| meetings | speeches | sentences | off-script | seconds | MB |",
