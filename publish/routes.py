@@ -26,7 +26,7 @@ from .meeting import (SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms,
                       meeting_url)
 from .listing import speaker_url
 from .metadata import DB_NAME
-from .search import QueryError, SearchQuery, export_batch, parse_query, search
+from .search import Page, QueryError, SearchQuery, export_batch, parse_query, search
 
 
 
@@ -54,10 +54,10 @@ async def media(scope, receive, send, datasette, request):
     await response(scope, receive, send)
 
 
-async def _run_search(datasette, query: SearchQuery):
+async def _run_search(datasette, query: SearchQuery) -> Page:
     db = _archive(datasette)
     if db is None:
-        return [], False
+        return Page([], False, False)
     return await db.execute_fn(lambda conn: search(conn, query))
 
 
@@ -76,9 +76,9 @@ async def search_json(datasette, request):
         query = parse_query(request.args)
     except QueryError as e:
         return _bad_query(e)
-    rows, more = await _run_search(datasette, query)
-    next_url = _page_url(request, "/search.json", page=query.page + 1) if more else None
-    return Response.json({"rows": rows, "next": next_url, "page": query.page, "size": query.size},
+    found = await _run_search(datasette, query)
+    next_url = _page_url(request, "/search.json", page=query.page + 1) if found.more else None
+    return Response.json({"rows": found.rows, "next": next_url, "page": query.page, "size": query.size},
                          headers={"Access-Control-Allow-Origin": "*"})
 
 

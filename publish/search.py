@@ -122,8 +122,13 @@ def _matches(kind: str, query: SearchQuery, params: dict) -> list[tuple[str, str
 
 
 def _filters(query: SearchQuery, params: dict, kind: str) -> list[str]:
+    """The conditions on a hit's row `t` (and its meeting `m`): the reader's filters, and never a struck passage."""
     # a passage an editor struck as misheard is in the history, not in search
-    where = ["coalesce(t.struck, 0) = 0"] if kind == "unscripted" else []
+    return (["coalesce(t.struck, 0) = 0"] if kind == "unscripted" else []) + _reader_filters(query, params)
+
+
+def _reader_filters(query: SearchQuery, params: dict) -> list[str]:
+    where = []
     if query.meeting_id:
         where.append("t.meeting_id = :meeting_id")
         params["meeting_id"] = query.meeting_id
@@ -139,22 +144,40 @@ def _filters(query: SearchQuery, params: dict, kind: str) -> list[str]:
     return where
 
 
+def _window(kind: str, query: SearchQuery, params: dict, index: str, param: str, columns: str = "rowid",
+            limit: int = RANK_WINDOW) -> str:
+    """The newest RANK_WINDOW matches of one index that pass the reader's filters, newest first.
+
+    The filters are read as a set of rowids from the table's own indexes (a meeting's rows, a speaker's, the
+    rows of the meetings in a date range) and each match is tested against it as the index reads it, newest
+    first, until the window is full. `+rowid` keeps it a test: handed to the full-text index as a constraint,
+    it would look up every row of the set one at a time, each a phrase match of its own (minutes, not ms)."""
+    where = [f"[{index}] match :{param}"]
+    filters = _reader_filters(query, params)
+    if filters:
+        dates = " join meetings m on m.id = t.meeting_id" if query.date_from or query.date_to else ""
+        where.append(f"+rowid in (select t.rowid from [{KIND_TABLES[kind]}] t{dates} where {' and '.join(filters)})")
+    return f"select {columns} from [{index}] where {' and '.join(where)} order by rowid desc limit {limit}"
+
+
 def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
     """The hits of one table: the first index a query needs ranks them (bm25), the other filters by rowid."""
     table = KIND_TABLES[kind]
     (index, param), *others = _matches(kind, query, params)
-    where = [f"t.rowid in (select rowid from [{o}] where [{o}] match :{p})" for o, p in others]
-    fts = f"select rowid, rank from [{index}] where [{index}] match :{param}"
-    if not others and _unfiltered(query):
-        # Nothing filters the matches further, so only the best `limit` can make this page. Ranking
-        # costs about 1 µs per match: a term found in a tenth of a million sentences would take 100 ms,
-        # so the ranking looks at the newest RANK_WINDOW matches only (all of them for rarer terms).
-        fts = (f"select rowid, rank from (select rowid, bm25([{index}]) as rank from [{index}] "
-               f"where [{index}] match :{param} order by rowid desc limit {RANK_WINDOW}) "
-               f"order by rank limit :limit")
-    where += _filters(query, params, kind)
+    if others:
+        where = [f"t.rowid in (select rowid from [{o}] where [{o}] match :{p})" for o, p in others]
+        where += _filters(query, params, kind)
+        fts = f"select rowid, rank, 0 as window_n from [{index}] where [{index}] match :{param}"
+    else:
+        # Only the best `limit` of the matches can make this page. Ranking costs about 1 µs per match: a term
+        # found in a tenth of a million sentences would take 100 ms, so the ranking looks at the newest
+        # RANK_WINDOW matches that pass the filters only (all of them for rarer terms).
+        window = _window(kind, query, params, index, param, columns=f"rowid, bm25([{index}]) as rank")
+        # window_n: how many the window held (counted before the limit), so the page can say it was full
+        fts = f"select rowid, rank, count(*) over () as window_n from ({window}) order by rank limit :limit"
+        where = ["coalesce(t.struck, 0) = 0"] if kind == "unscripted" else []
     return (
-        f"select {_columns(kind)}, f.rank as score from ({fts}) f join [{table}] t on t.rowid = f.rowid "
+        f"select {_columns(kind)}, f.rank as score, f.window_n from ({fts}) f join [{table}] t on t.rowid = f.rowid "
         f"join meetings m on m.id = t.meeting_id left join speeches sp on sp.id = t.speech_id "
         f"where {' and '.join(where) or '1'}"
     )
@@ -176,19 +199,29 @@ def _result(row: dict, terms: list[str]) -> dict:
     return row
 
 
-def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[list[dict], bool]:
-    """One page of results, and whether there is a next page."""
+@dataclass
+class Page:
+    rows: list[dict]
+    more: bool  # there is a next page
+    ranked_window: bool  # the ranking looked at the newest RANK_WINDOW matches of a kind only: the page says so
+
+
+def search(conn: sqlite3.Connection, query: SearchQuery) -> Page:
+    """One page of results."""
     if not query.terms:
-        return [], False
+        return Page([], False, False)
     params: dict = {"limit": query.page * query.size + 1}
     union = " union all ".join(_table_sql(kind, query, params) for kind in query.kinds)
     params["size"], params["offset"] = query.size + 1, (query.page - 1) * query.size
-    sql = (f"select * from ({union}) order by score, length(text), meeting_date desc, meeting_id, start "
-           f"limit :size offset :offset")
+    sql = (f"select *, max(window_n) over () as fullest from ({union}) "
+           f"order by score, length(text), meeting_date desc, meeting_id, start limit :size offset :offset")
     cursor = conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
-    return [_result(r, query.terms) for r in rows[: query.size]], len(rows) > query.size
+    windowed = bool(rows) and rows[0]["fullest"] >= RANK_WINDOW
+    for r in rows:
+        del r["window_n"], r["fullest"]
+    return Page([_result(r, query.terms) for r in rows[: query.size]], len(rows) > query.size, windowed)
 
 
 EXPORT_BATCH = 1_000  # hits read at a time by an export: memory stays bounded however many there are
@@ -221,28 +254,6 @@ def export_batch(conn: sqlite3.Connection, query: SearchQuery, kind: str, after:
     columns = [d[0] for d in cursor.description]
     rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
     return [_result(r, query.terms) for r in rows], candidates[-1] if len(candidates) == EXPORT_BATCH else None
-
-
-def ranked_window(conn: sqlite3.Connection, query: SearchQuery) -> bool:
-    """Whether the ranking looked only at the newest RANK_WINDOW matches of a kind (an unfiltered query needing
-    one index, with more matches than that), which the page then says; exports hold every match regardless.
-    Counts no further than the window, so it costs what the ranking does."""
-    if not query.terms or not _unfiltered(query):
-        return False
-    for kind in query.kinds:
-        params: dict = {}
-        matches = _matches(kind, query, params)
-        if len(matches) == 1:
-            index, param = matches[0]
-            n = conn.execute(f"select count(*) from (select 1 from [{index}] where [{index}] match :{param} "
-                             f"limit {RANK_WINDOW + 1})", params).fetchone()[0]
-            if n > RANK_WINDOW:
-                return True
-    return False
-
-
-def _unfiltered(query: SearchQuery) -> bool:
-    return not (query.meeting_id or query.date_from or query.date_to or query.speaker)
 
 
 @dataclass
