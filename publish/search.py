@@ -160,7 +160,7 @@ def _window(kind: str, query: SearchQuery, params: dict, index: str, param: str,
     return f"select {columns} from [{index}] where {' and '.join(where)} order by rowid desc limit {limit}"
 
 
-def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
+def _table_sql(conn: sqlite3.Connection, kind: str, query: SearchQuery, params: dict) -> str:
     """The hits of one table: the first index a query needs ranks them (bm25), the other filters by rowid."""
     table = KIND_TABLES[kind]
     (index, param), *others = _matches(kind, query, params)
@@ -168,10 +168,15 @@ def _table_sql(kind: str, query: SearchQuery, params: dict) -> str:
         where = [f"t.rowid in (select rowid from [{o}] where [{o}] match :{p})" for o, p in others]
         where += _filters(query, params, kind)
         fts = f"select rowid, rank, 0 as window_n from [{index}] where [{index}] match :{param}"
+    elif conn.execute(f"select count(*) from (select 1 from [{index}] where [{index}] match :{param} "
+                      f"limit {RANK_WINDOW + 1})", params).fetchone()[0] <= RANK_WINDOW:
+        # few matches: rank them all, then filter the hits (cheaper than reading the filters' rows)
+        fts = f"select rowid, rank, 0 as window_n from [{index}] where [{index}] match :{param}"
+        where = _filters(query, params, kind)
     else:
         # Only the best `limit` of the matches can make this page. Ranking costs about 1 µs per match: a term
         # found in a tenth of a million sentences would take 100 ms, so the ranking looks at the newest
-        # RANK_WINDOW matches that pass the filters only (all of them for rarer terms).
+        # RANK_WINDOW matches that pass the filters only.
         window = _window(kind, query, params, index, param, columns=f"rowid, bm25([{index}]) as rank")
         # window_n: how many the window held (counted before the limit), so the page can say it was full
         fts = f"select rowid, rank, count(*) over () as window_n from ({window}) order by rank limit :limit"
@@ -211,7 +216,7 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> Page:
     if not query.terms:
         return Page([], False, False)
     params: dict = {"limit": query.page * query.size + 1}
-    union = " union all ".join(_table_sql(kind, query, params) for kind in query.kinds)
+    union = " union all ".join(_table_sql(conn, kind, query, params) for kind in query.kinds)
     params["size"], params["offset"] = query.size + 1, (query.page - 1) * query.size
     sql = (f"select *, max(window_n) over () as fullest from ({union}) "
            f"order by score, length(text), meeting_date desc, meeting_id, start limit :size offset :offset")
