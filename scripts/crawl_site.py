@@ -58,10 +58,11 @@ def is_file(path: str) -> bool:
     return urlsplit(path).path.endswith(FILE_SUFFIXES) or urlsplit(path).path.startswith(("/download/", "/media/"))
 
 
-def crawl(fetch, start: str = "/", limit: int | None = None) -> tuple[dict[str, int], list[tuple[str, int, str]]]:
+def crawl(fetch, start: str = "/", limit: int | None = None,
+          progress=None) -> tuple[dict[str, int], list[tuple[str, int, str]]]:
     """Breadth-first from `start`. `fetch(path, read)` answers (status, content type, text or None); `read` is
-    False for links to files. Returns the status of every URL asked, and the failures (path, status, the page
-    that linked it)."""
+    False for links to files; `progress(asked, queued, failed)`, if given, is called every 500 URLs. Returns the
+    status of every URL asked, and the failures (path, status, the page that linked it)."""
     seen, queue = {start}, deque([(start, "")])
     answered: dict[str, int] = {}
     failures = []
@@ -69,6 +70,8 @@ def crawl(fetch, start: str = "/", limit: int | None = None) -> tuple[dict[str, 
         path, parent = queue.popleft()
         status, content_type, text = fetch(path, not is_file(path))
         answered[path] = status
+        if progress and len(answered) % 500 == 0:
+            progress(len(answered), len(queue), len(failures))
         if status >= 400:
             failures.append((path, status, parent))
             continue
@@ -110,7 +113,8 @@ def main() -> None:
     print(f"CPU: {cpu_model()}")
     started = time.perf_counter()
     with serving(args.db, "--immutable") as (_, base):
-        answered, failures = crawl(http_fetcher(base), limit=args.limit)
+        answered, failures = crawl(http_fetcher(base), limit=args.limit, progress=lambda asked, queued, failed: print(
+            f"  {asked:,} asked, {queued:,} queued, {failed} failed, {time.perf_counter() - started:.0f} s", flush=True))
     took = time.perf_counter() - started
     print(f"{len(answered):,} URLs in {took:.0f} s")
     kinds = Counter(("file" if is_file(path) else "page", status // 100 * 100) for path, status in answered.items())
