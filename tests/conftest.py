@@ -312,6 +312,15 @@ def copy_archive(db: Path, to: Path, name: str = "archive.db") -> Path:
     return to / name
 
 
+def db_rows(db: Path, sql: str, params=()) -> list[tuple]:
+    """What a query finds in an archive (its rows as tuples)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 def db_row(db: Path, table: str, row_id: str) -> dict:
     """One row of an archive's table, by its ID."""
     conn = sqlite3.connect(db)
@@ -353,3 +362,38 @@ def county_archive(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("county") / "county.db"
     module.make_archive(db, COUNTY_MEETINGS, seed=0, progress=False)
     return db
+
+
+# --- a real browser: Debian's headless Chromium through chromedriver --------------------------------------
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"  # screenshots to look at
+
+
+def need_chromium() -> None:
+    """Skip without Chromium and its driver, except under CI (`.ci/run` installs them), where it fails."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromedriver are required in CI (.ci/run installs them)")
+        pytest.skip("needs Debian's chromium and chromium-driver")
+
+
+@contextmanager
+def chromium(width: int = 1280, height: int = 1000):
+    """A headless Chromium window of this size that reads Chinese first, for as long as the block runs."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--mute-audio", f"--window-size={width},{height}", "--lang=zh-CN"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})  # --lang is not enough headless
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()

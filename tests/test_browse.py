@@ -5,12 +5,12 @@ meetings, several speakers, years apart), checked against the archive's own rows
 from __future__ import annotations
 
 import re
-import sqlite3
 from html import unescape
 from urllib.parse import quote
 
 import pytest
 
+from conftest import db_rows
 from podium.publish import make_datasette
 from podium.publish.charts import bar_chart, date_range, periods_between
 from podium.publish.listing import PAGE_SIZE
@@ -20,13 +20,6 @@ from podium.publish.listing import PAGE_SIZE
 def county(county_archive):
     return make_datasette(county_archive, immutable=True), county_archive
 
-
-def query(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def listed(page: str) -> list[str]:
@@ -41,7 +34,7 @@ def bars(page: str) -> list[tuple[str, int, str]]:
 
 async def test_home_lists_every_meeting_a_page_at_a_time_newest_first(county):
     ds, db = county
-    expected = [r[0] for r in query(db, "select id from meetings order by date desc, id")]
+    expected = [r[0] for r in db_rows(db, "select id from meetings order by date desc, id")]
     first = listed((await ds.client.get("/")).text)
     assert first == expected[:PAGE_SIZE]
     size = 15  # the fixture's few dozen meetings, on several pages
@@ -70,27 +63,27 @@ async def test_bad_home_parameters_are_refused_with_a_reason(county, bad):
 
 async def test_home_filters_by_year_speaker_and_title_words(county):
     ds, db = county
-    (year, n_year), *_ = query(db, "select substr(date, 1, 4) y, count(*) n from meetings group by y order by n desc")
+    (year, n_year), *_ = db_rows(db, "select substr(date, 1, 4) y, count(*) n from meetings group by y order by n desc")
     page = (await ds.client.get("/", params={"year": year, "size": 500})).text
-    assert sorted(listed(page)) == sorted(r[0] for r in query(db, "select id from meetings where date like ?", [f"{year}-%"]))
+    assert sorted(listed(page)) == sorted(r[0] for r in db_rows(db, "select id from meetings where date like ?", [f"{year}-%"]))
     assert len(listed(page)) == n_year
 
-    (speaker,), = query(db, "select speaker from speeches group by speaker order by count(*) limit 1")
+    (speaker,), = db_rows(db, "select speaker from speeches group by speaker order by count(*) limit 1")
     page = (await ds.client.get("/", params={"speaker": speaker, "size": 500})).text
-    assert sorted(listed(page)) == sorted(r[0] for r in query(
+    assert sorted(listed(page)) == sorted(r[0] for r in db_rows(
         db, "select distinct meeting_id from speeches where speaker = ?", [speaker]))
 
-    (title,), = query(db, "select title from meetings limit 1")
+    (title,), = db_rows(db, "select title from meetings limit 1")
     word = title[3:7]
     page = (await ds.client.get("/", params={"q": word, "size": 500})).text
-    assert sorted(listed(page)) == sorted(r[0] for r in query(db, "select id from meetings where instr(title, ?)", [word]))
+    assert sorted(listed(page)) == sorted(r[0] for r in db_rows(db, "select id from meetings where instr(title, ?)", [word]))
 
 
 async def test_home_chart_counts_meetings_per_year_and_each_bar_filters_to_its_year(county):
     ds, db = county
     page = (await ds.client.get("/")).text
     found = bars(page)
-    truth = dict(query(db, "select substr(date, 1, 4), count(*) from meetings group by 1"))
+    truth = dict(db_rows(db, "select substr(date, 1, 4), count(*) from meetings group by 1"))
     years = [str(y) for y in range(int(min(truth)), int(max(truth)) + 1)]
     assert [p for p, _, _ in found] == years  # every year from the first to the last, empty ones too
     assert {p: n for p, n, _ in found} == {y: truth.get(y, 0) for y in years}
@@ -101,7 +94,7 @@ async def test_home_chart_counts_meetings_per_year_and_each_bar_filters_to_its_y
 
 async def test_speakers_are_links_to_pages_of_every_speech(county):
     ds, db = county
-    (speaker, n), = query(db, "select speaker, count(*) from speeches group by speaker order by count(*) desc limit 1")
+    (speaker, n), = db_rows(db, "select speaker, count(*) from speeches group by speaker order by count(*) desc limit 1")
     home = (await ds.client.get("/")).text
     assert "/speaker/" in home
     page = await ds.client.get(f"/speaker/{quote(speaker)}")
@@ -109,7 +102,7 @@ async def test_speakers_are_links_to_pages_of_every_speech(county):
     rows = re.findall(r"<tr>\s*<td>(\d{4}-\d\d-\d\d)?</td>\s*<td><a href=\"/meeting/([^\"#?]+)", page.text)
     assert len(rows) == n
     assert [d for d, _ in rows] == sorted((d for d, _ in rows), reverse=True)  # newest first
-    passages, seconds, spoken = query(db, "select count(u.id), coalesce(sum(u.[end] - u.start), 0), "
+    passages, seconds, spoken = db_rows(db, "select count(u.id), coalesce(sum(u.[end] - u.start), 0), "
                                           "(select sum([end] - start) from speeches where speaker = ?) "
                                           "from speeches sp join unscripted u on u.speech_id = sp.id "
                                           "where sp.speaker = ? and coalesce(u.struck, 0) = 0", [speaker, speaker])[0]
@@ -120,10 +113,10 @@ async def test_speakers_are_links_to_pages_of_every_speech(county):
 
 async def test_search_filters_by_speaker_and_year_without_listing_every_meeting(county):
     ds, db = county
-    (speaker,), = query(db, "select speaker from speeches group by speaker order by count(*) desc limit 1")
+    (speaker,), = db_rows(db, "select speaker from speeches group by speaker order by count(*) desc limit 1")
     hits = (await ds.client.get("/search.json", params={"q": "工作", "speaker": speaker, "size": 200})).json()["rows"]
     assert hits and all(h["speaker"] == speaker for h in hits)
-    (year,), = query(db, "select substr(date, 1, 4) from meetings group by 1 order by count(*) desc limit 1")
+    (year,), = db_rows(db, "select substr(date, 1, 4) from meetings group by 1 order by count(*) desc limit 1")
     hits = (await ds.client.get("/search.json", params={"q": "工作", "year": year, "size": 200})).json()["rows"]
     assert hits and all(h["meeting_date"].startswith(year) for h in hits)
     page = (await ds.client.get("/search", params={"q": "工作"})).text
@@ -134,8 +127,8 @@ async def test_search_filters_by_speaker_and_year_without_listing_every_meeting(
 async def test_search_facets_count_every_hit_by_period_speaker_and_meeting(county):
     ds, db = county
     term = "工作"
-    truth = query(db, "select count(*) from sentences where instr(text, ?)", [term])[0][0]
-    truth += query(db, "select count(*) from unscripted where instr(text, ?) and coalesce(struck, 0) = 0", [term])[0][0]
+    truth = db_rows(db, "select count(*) from sentences where instr(text, ?)", [term])[0][0]
+    truth += db_rows(db, "select count(*) from unscripted where instr(text, ?) and coalesce(struck, 0) = 0", [term])[0][0]
     page = (await ds.client.get("/search/facets", params={"q": term})).text
     assert f'class="podium-total">{truth}<' in page
     found = bars(page)
@@ -173,6 +166,6 @@ def test_a_crawler_walks_every_page_of_the_archive_without_a_failure(county_arch
     with running_server(county_archive, "--immutable") as base:
         answered, failures = crawl(http_fetcher(base))
     assert failures == []
-    meetings = {f"/meeting/{m}" for m, in query(county_archive, "select id from meetings")}
-    speakers = {f"/speaker/{quote(s, safe='')}" for s, in query(county_archive, "select distinct speaker from speeches")}
+    meetings = {f"/meeting/{m}" for m, in db_rows(county_archive, "select id from meetings")}
+    speakers = {f"/speaker/{quote(s, safe='')}" for s, in db_rows(county_archive, "select distinct speaker from speeches")}
     assert meetings | speakers <= set(answered)  # it reached every meeting and every speaker

@@ -1,46 +1,25 @@
 """A real browser (Debian's headless Chromium via chromedriver) on a real `podium serve`."""
 
-import os
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import running_server
+from conftest import ARTIFACTS, chromium, need_chromium, running_server
 
 pytestmark = pytest.mark.slow
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, site_archive):
-    if not (CHROMIUM and CHROMEDRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromedriver are required in CI (.ci/run installs them)")
-        pytest.skip("needs Debian's chromium and chromium-driver")
+    need_chromium()
     with running_server(site_archive) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--mute-audio", "--window-size=1280,1000", "--lang=zh-CN"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})  # --lang is not enough headless
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    ARTIFACTS.mkdir(exist_ok=True)
-    yield driver
-    driver.quit()
+    with chromium() as driver:
+        yield driver
 
 
 def audio_state(driver):

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import ROOT, copy_archive, podium, running_server
+from conftest import ROOT, copy_archive, db_rows, podium, running_server
 from podium import corrections, schema
 from podium.publish import download, make_datasette
 from podium.publish.copy import PublishError, publish_copy
@@ -60,13 +60,6 @@ def published(archive, tmp_path):
     return publish_copy(archive, tmp_path / "public")
 
 
-def _rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
 
 def _manifest(result) -> dict:
     return json.loads((result.download.folder / download.MANIFEST).read_text(encoding="utf-8"))
@@ -101,12 +94,12 @@ def test_the_zip_holds_every_public_table_with_exactly_the_published_rows(publis
             assert rows == expected and rows  # every row, every column, as the database has it
         readme = z.read("README.txt").decode("utf-8")
     assert LICENSE in readme and "changes" in readme
-    assert _rows(published.db, "select count(*) from unscripted where text = ?", [KEPT_AFTER]) == [(1,)]
+    assert db_rows(published.db, "select count(*) from unscripted where text = ?", [KEPT_AFTER]) == [(1,)]
 
 
 def test_struck_text_is_nowhere_in_the_database_the_zip_or_the_history(archive, published):
     # the editing archive keeps both texts of the struck passage, in its row and its history
-    assert _rows(archive, "select count(*) from changes where old like ? or new like ?",
+    assert db_rows(archive, "select count(*) from changes where old like ? or new like ?",
                  [f"%{STRUCK_BEFORE}%", f"%{STRUCK_AFTER}%"]) == [(1,)]
     assert published.struck == 1 and published.history_left_out == 2  # its text correction and its strike
     folder = published.download.folder
@@ -119,9 +112,9 @@ def test_struck_text_is_nowhere_in_the_database_the_zip_or_the_history(archive, 
             content = z.read(name).decode("utf-8")
             assert STRUCK_BEFORE not in content and STRUCK_AFTER not in content
     # the kept passage's correction is still in the public history, with its editor
-    assert _rows(published.db, "select editor, old, new from changes where table_name = 'unscripted'") == [
+    assert db_rows(published.db, "select editor, old, new from changes where table_name = 'unscripted'") == [
         ("李雷", json.dumps(KEPT_BEFORE, ensure_ascii=False), json.dumps(KEPT_AFTER, ensure_ascii=False))]
-    assert not _rows(published.db, "select * from changes where editor = '韩梅梅' or reason = '听错了'")
+    assert not db_rows(published.db, "select * from changes where editor = '韩梅梅' or reason = '听错了'")
 
 
 def test_history_of_a_struck_passage_renumbered_by_a_realignment_is_left_out(archive, tmp_path):
@@ -148,11 +141,11 @@ def test_the_manifest_gives_true_sizes_digests_row_counts_and_the_licence(publis
         assert entry["bytes"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["built"] == manifest["built"]
         tables = list(download.CORPUS_TABLES) + (["changes"] if entry["kind"] == "database" else [])
-        assert entry["rows"] == {t: _rows(published.db, f"select count(*) from [{t}]")[0][0] for t in tables}
+        assert entry["rows"] == {t: db_rows(published.db, f"select count(*) from [{t}]")[0][0] for t in tables}
     assert {e["media_type"] for e in manifest["files"]} == {"application/vnd.sqlite3", "application/zip"}
     # the database to download is the file the public server serves: the same file, not a second copy on disk
     assert os.path.samefile(folder / published.db.name, published.db)
-    assert manifest["files"][0]["rows"]["unscripted"] == len(_rows(published.db, "select 1 from unscripted"))
+    assert manifest["files"][0]["rows"]["unscripted"] == len(db_rows(published.db, "select 1 from unscripted"))
 
 
 def test_publishing_an_unchanged_archive_keeps_the_download_and_a_changed_one_rebuilds_it(archive, tmp_path,

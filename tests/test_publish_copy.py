@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from conftest import archive_checksum, copy_archive, podium, running_server
+from conftest import archive_checksum, copy_archive, db_rows, podium, running_server
 from podium import schema
 from podium.cli import main as cli
 from podium.publish import make_datasette
@@ -42,13 +42,6 @@ def archive(site_archive, tmp_path):
     return db
 
 
-def _rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
 
 async def test_publish_leaves_out_struck_passages_everywhere(archive, tmp_path):
     before = archive_checksum(archive)
@@ -56,24 +49,24 @@ async def test_publish_leaves_out_struck_passages_everywhere(archive, tmp_path):
     assert archive_checksum(archive) == before  # the archive itself is untouched
     copy = tmp_path / "public" / archive.name
     assert result.db == copy and result.struck == 1 and result.meetings == 2
-    assert _rows(copy, "select text from unscripted where meeting_id = 'seed' and text in (?, ?)",
+    assert db_rows(copy, "select text from unscripted where meeting_id = 'seed' and text in (?, ?)",
                  [KEPT_TEXT, STRUCK_TEXT]) == [(KEPT_TEXT,)]
-    assert _rows(copy, "select count(*) from unscripted where struck = 1") == [(0,)]
+    assert db_rows(copy, "select count(*) from unscripted where struck = 1") == [(0,)]
     assert STRUCK_TEXT.encode() not in copy.read_bytes()  # not left behind in a free page either
-    assert _rows(copy, "pragma journal_mode") == [("delete",)]  # one file
+    assert db_rows(copy, "pragma journal_mode") == [("delete",)]  # one file
     assert not list((tmp_path / "public").glob(".*"))  # nothing half-written left beside it
     # both search indexes were rebuilt from the rows kept
-    assert _rows(copy, "select count(*) from unscripted_fts where unscripted_fts match ?", [f'"{STRUCK_TEXT[:4]}"']) \
+    assert db_rows(copy, "select count(*) from unscripted_fts where unscripted_fts match ?", [f'"{STRUCK_TEXT[:4]}"']) \
         == [(0,)]
-    assert _rows(copy, "select count(*) from unscripted_chars where unscripted_chars match ?",
+    assert db_rows(copy, "select count(*) from unscripted_chars where unscripted_chars match ?",
                  [schema.char_phrase("甲乙丙")]) == [(0,)]
-    assert _rows(copy, "select count(*) from unscripted_chars where unscripted_chars match ?",
+    assert db_rows(copy, "select count(*) from unscripted_chars where unscripted_chars match ?",
                  [schema.char_phrase("宣布")]) == [(1,)]
     # sentences and paragraphs as they were
     for table in ("meetings", "speeches", "paragraphs", "sentences"):
-        assert _rows(copy, f"select * from [{table}] order by 1") == _rows(archive, f"select * from [{table}] order by 1")
+        assert db_rows(copy, f"select * from [{table}] order by 1") == db_rows(archive, f"select * from [{table}] order by 1")
     # the web copies the meetings name, and nothing else from the archive's folder
-    named = sorted(r[0] for r in _rows(archive, "select media_path from meetings"))
+    named = sorted(r[0] for r in db_rows(archive, "select media_path from meetings"))
     assert sorted(str(p.relative_to(copy.parent)) for p in (copy.parent / "media").iterdir()) == named
     assert sorted(p.name for p in copy.parent.iterdir()) == [archive.name, "download", "media"]  # tests/test_download.py
     for path in named:
