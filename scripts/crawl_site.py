@@ -58,11 +58,12 @@ def is_file(path: str) -> bool:
     return urlsplit(path).path.endswith(FILE_SUFFIXES) or urlsplit(path).path.startswith(("/download/", "/media/"))
 
 
-def crawl(fetch, start: str = "/", limit: int | None = None,
-          progress=None) -> tuple[dict[str, int], list[tuple[str, int, str]]]:
+def crawl(fetch, start: str = "/", limit: int | None = None, progress=None,
+          one_language: bool = False) -> tuple[dict[str, int], list[tuple[str, int, str]]]:
     """Breadth-first from `start`. `fetch(path, read)` answers (status, content type, text or None); `read` is
-    False for links to files; `progress(asked, queued, failed)`, if given, is called every 500 URLs. Returns the
-    status of every URL asked, and the failures (path, status, the page that linked it)."""
+    False for links to files; `progress(asked, queued, failed)`, if given, is called every 500 URLs;
+    `one_language`: links that switch the page's language (`lang=`) are not followed, which halves a walk of a
+    large archive. Returns the status of every URL asked, and the failures (path, status, the linking page)."""
     seen, queue = {start}, deque([(start, "")])
     answered: dict[str, int] = {}
     failures = []
@@ -77,6 +78,8 @@ def crawl(fetch, start: str = "/", limit: int | None = None,
             continue
         if text is not None and "html" in content_type and not urlsplit(path).path.startswith(NOT_WALKED):
             for link in links(text, "http://site" + path):
+                if one_language and "lang=" in urlsplit(link).query:
+                    continue
                 if link not in seen:
                     seen.add(link)
                     queue.append((link, path))
@@ -100,6 +103,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path)
     parser.add_argument("--limit", type=int, default=None, help="stop after this many URLs (default: all)")
+    parser.add_argument("--one-language", action="store_true",
+                        help="do not follow the links that switch a page's language (half the URLs)")
     parser.add_argument("--smoke", action="store_true", help="crawl a small archive of its own")
     args = parser.parse_args()
     if args.smoke:
@@ -113,7 +118,7 @@ def main() -> None:
     print(f"CPU: {cpu_model()}")
     started = time.perf_counter()
     with serving(args.db, "--immutable") as (_, base):
-        answered, failures = crawl(http_fetcher(base), limit=args.limit, progress=lambda asked, queued, failed: print(
+        answered, failures = crawl(http_fetcher(base), limit=args.limit, one_language=args.one_language, progress=lambda asked, queued, failed: print(
             f"  {asked:,} asked, {queued:,} queued, {failed} failed, {time.perf_counter() - started:.0f} s", flush=True))
     took = time.perf_counter() - started
     print(f"{len(answered):,} URLs in {took:.0f} s")
