@@ -9,6 +9,7 @@ from typing import Callable
 
 WIDTH, HEIGHT, LABELS = 600, 120, 16  # the SVG's user units; it scales to the page's width
 MAX_LABELS = 12  # period labels under the bars at most; the others are in each bar's title
+MAX_BAR = 60  # a bar's width at most, so that one period is a bar, not a block across the page
 
 
 def periods_between(first: str, last: str) -> list[str]:
@@ -41,8 +42,9 @@ def bar_chart(counts: list[tuple[str, int]], url: Callable[[str], str]) -> dict 
     for k, period in enumerate(periods):
         n = found.get(period, 0)
         h = (HEIGHT - LABELS) * n / top
-        bars.append({"period": period, "n": n, "url": url(period), "x": round(k * step + step * 0.1, 2),
-                     "width": round(step * 0.8, 2), "y": round(HEIGHT - LABELS - h, 2), "height": round(h, 2),
+        width = min(step * 0.8, MAX_BAR)
+        bars.append({"period": period, "n": n, "url": url(period), "x": round(k * step + (step - width) / 2, 2),
+                     "width": round(width, 2), "y": round(HEIGHT - LABELS - h, 2), "height": round(h, 2),
                      "label": period if k % every == 0 else None, "label_x": round(k * step + step / 2, 2)})
     return {"bars": bars, "width": WIDTH, "height": HEIGHT, "baseline": HEIGHT - LABELS, "top": top,
             "by_month": len(periods[0]) == 7}
