@@ -397,3 +397,13 @@ def chromium(width: int = 1280, height: int = 1000):
         yield driver
     finally:
         driver.quit()
+
+
+def wait_for(driver, condition: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression in the page until it is true; fail naming it otherwise."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if driver.execute_script(f"return !!({condition});"):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"still false after {timeout} s: {condition}")

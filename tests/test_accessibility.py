@@ -7,12 +7,11 @@ One browser and one server per archive serve the whole module."""
 import importlib.util
 import os
 import sqlite3
-import time
 from urllib.parse import quote
 
 import pytest
 
-from conftest import ARTIFACTS, chromium, need_chromium, running_server
+from conftest import ARTIFACTS, chromium, need_chromium, running_server, wait_for
 
 pytestmark = pytest.mark.slow
 FAILING_IMPACTS = ("serious", "critical")  # issue 20 asks for none; moderate and minor ones are listed beside
@@ -82,16 +81,6 @@ def open_page(driver, servers, name: str) -> str:
         # the facets replace the slot's link after a fetch: check the page as a reader ends up seeing it
         wait_for(driver, "!!document.querySelector('#podium-facets-slot #podium-facets')")
     return url
-
-
-def wait_for(driver, condition: str, timeout: float = 10.0) -> None:
-    """Poll a JavaScript expression until it is true; fail with the expression otherwise."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if driver.execute_script(f"return !!({condition});"):
-            return
-        time.sleep(0.05)
-    pytest.fail(f"still false after {timeout} s: {condition}")
 
 
 def run_axe(driver) -> list[dict]:

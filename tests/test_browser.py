@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import ARTIFACTS, chromium, need_chromium, running_server
+from conftest import ARTIFACTS, chromium, need_chromium, running_server, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -75,15 +75,6 @@ def open_meeting(driver, server, suffix=""):
     driver.get(f"{server}/meeting/seed{suffix}")
     wait_for(driver, "document.getElementById('podium-audio').readyState >= 1")
 
-
-def wait_for(driver, condition, timeout=10.0):
-    """Poll a JavaScript expression until it is true; fail with its last value otherwise."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if driver.execute_script(f"return !!({condition});"):
-            return
-        time.sleep(0.05)
-    pytest.fail(f"still false after {timeout} s: {condition}")
 
 
 def now_marked(driver):
