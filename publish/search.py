@@ -160,27 +160,56 @@ def _window(kind: str, query: SearchQuery, params: dict, index: str, param: str,
     return f"select {columns} from [{index}] where {' and '.join(where)} order by rowid desc limit {limit}"
 
 
-def _table_sql(conn: sqlite3.Connection, kind: str, query: SearchQuery, params: dict) -> str:
-    """The hits of one table: the first index a query needs ranks them (bm25), the other filters by rowid."""
+def _window_full(conn: sqlite3.Connection, kind: str, query: SearchQuery, params: dict) -> bool:
+    """Whether a query's terms go to one index of this kind and match more rows there than RANK_WINDOW (counted
+    no further), so that only the newest RANK_WINDOW are ranked."""
+    matches = _matches(kind, query, params)
+    if len(matches) != 1:
+        return False
+    (index, param), = matches
+    return conn.execute(f"select count(*) from (select 1 from [{index}] where [{index}] match :{param} "
+                        f"limit {RANK_WINDOW + 1})", params).fetchone()[0] > RANK_WINDOW
+
+
+def _occurrences(query: SearchQuery, params: dict, column: str) -> str:
+    """SQL: how many times the terms occur in `column`, in either script, whatever the letter case."""
+    counts = []
+    for k, v in enumerate(dict.fromkeys(v.lower() for t in query.terms for v in variants(t))):
+        params[f"occ{k}"] = v
+        counts.append(f"(length(lower({column})) - length(replace(lower({column}), :occ{k}, ''))) / length(:occ{k})")
+    return " + ".join(counts)
+
+
+def _table_sql(kind: str, query: SearchQuery, params: dict, full: bool, by_frequency: bool) -> str:
+    """The hits of one table, each with its score (lower is better) and how many its window held.
+
+    Few matches (or terms needing two indexes): every match is ranked, and filtered after. Many matches: only
+    the best `limit` can make the page, so the newest RANK_WINDOW that pass the filters are ranked (a term
+    found in a third of three million sentences would otherwise be ranked a million times).
+
+    The score is bm25, or, `by_frequency`, how often the terms occur in the row (more first; search then puts
+    shorter rows first). A window is always ranked by frequency, and then every kind of hit is, so that scores
+    compare: bm25's idf needs the number of rows that hold each term, which FTS5 counts by a pass over every
+    match, even for a window (240 ms for a 2-character term in a million sentences). Within one term's matches
+    bm25 too ranks by frequency and shortness; only the weight of rarer terms among several is lost."""
     table = KIND_TABLES[kind]
     (index, param), *others = _matches(kind, query, params)
-    if others:
+    if full:
+        source = _window(kind, query, params, index, param, columns="rowid" if by_frequency else "rowid, rank")
+        where = ["coalesce(t.struck, 0) = 0"] if kind == "unscripted" else []
+        held = "count(*) over ()"  # counted before the limit: the page says when the window was full
+    else:
+        source = f"select {'rowid' if by_frequency else 'rowid, rank'} from [{index}] where [{index}] match :{param}"
         where = [f"t.rowid in (select rowid from [{o}] where [{o}] match :{p})" for o, p in others]
         where += _filters(query, params, kind)
-        fts = f"select rowid, rank, 0 as window_n from [{index}] where [{index}] match :{param}"
-    elif conn.execute(f"select count(*) from (select 1 from [{index}] where [{index}] match :{param} "
-                      f"limit {RANK_WINDOW + 1})", params).fetchone()[0] <= RANK_WINDOW:
-        # few matches: rank them all, then filter the hits (cheaper than reading the filters' rows)
-        fts = f"select rowid, rank, 0 as window_n from [{index}] where [{index}] match :{param}"
-        where = _filters(query, params, kind)
+        held = "0"
+    if by_frequency:
+        fts = (f"select w.rowid, -({_occurrences(query, params, 'x.text')}) as rank, {held} as window_n "
+               f"from ({source}) w join [{table}] x on x.rowid = w.rowid")
+        if full:
+            fts += " order by rank, length(x.text) limit :limit"
     else:
-        # Only the best `limit` of the matches can make this page. Ranking costs about 1 µs per match: a term
-        # found in a tenth of a million sentences would take 100 ms, so the ranking looks at the newest
-        # RANK_WINDOW matches that pass the filters only.
-        window = _window(kind, query, params, index, param, columns=f"rowid, bm25([{index}]) as rank")
-        # window_n: how many the window held (counted before the limit), so the page can say it was full
-        fts = f"select rowid, rank, count(*) over () as window_n from ({window}) order by rank limit :limit"
-        where = ["coalesce(t.struck, 0) = 0"] if kind == "unscripted" else []
+        fts = f"select rowid, rank, {held} as window_n from ({source})"
     return (
         f"select {_columns(kind)}, f.rank as score, f.window_n from ({fts}) f join [{table}] t on t.rowid = f.rowid "
         f"join meetings m on m.id = t.meeting_id left join speeches sp on sp.id = t.speech_id "
@@ -216,7 +245,8 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> Page:
     if not query.terms:
         return Page([], False, False)
     params: dict = {"limit": query.page * query.size + 1}
-    union = " union all ".join(_table_sql(conn, kind, query, params) for kind in query.kinds)
+    full = {kind: _window_full(conn, kind, query, params) for kind in query.kinds}
+    union = " union all ".join(_table_sql(kind, query, params, full[kind], any(full.values())) for kind in query.kinds)
     params["size"], params["offset"] = query.size + 1, (query.page - 1) * query.size
     sql = (f"select *, max(window_n) over () as fullest from ({union}) "
            f"order by score, length(text), meeting_date desc, meeting_id, start limit :size offset :offset")

@@ -523,6 +523,10 @@ async def test_search_csv_holds_every_match_the_page_counts_past_the_ranking_win
     ds = make_datasette(db)
     page = await ds.client.get("/search", params={"q": term, "lang": "en"})
     assert "the ranking compares the newest 5,000" in page.text
+    # a full window is ranked by how often the term occurs (more first), then shorter first
+    hits = (await ds.client.get("/search.json", params={"q": term, "size": 200})).json()["rows"]
+    order = [(-h["text"].count(term), len(h["text"])) for h in hits]
+    assert len(hits) == 200 and order == sorted(order) and order[0] < order[-1]
     assert f">{counted}<" in (await ds.client.get("/search/facets", params={"q": term})).text
     exported = await ds.client.get("/search.csv", params={"q": term})
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
