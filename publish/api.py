@@ -17,9 +17,9 @@ from datasette import Response
 from podium.schema import LANGUAGES, MEETING_ID, STATUSES, hms
 
 from . import listing
-from .i18n import choose_language, labels
+from .i18n import choose_language, labels, remember_language
 from .meeting import meeting_url
-from .routes import _archive, _lang_response, _page_url
+from .routes import _archive, _language_vars, _page_url
 from .search import KINDS, MAX_PAGE, MAX_SIZE
 
 CORS = {"Access-Control-Allow-Origin": "*"}
@@ -246,11 +246,10 @@ async def api_page(datasette, request):
     found = {} if db is None else await db.execute_fn(examples)
     html = await datasette.render_template(
         "podium_api.html",
-        {"endpoints": endpoints(found), "t": labels(language), "lang": language, "unquote": unquote,
-         "lang_url": _page_url(request, "/api", lang="en" if language == "zh" else "zh")},
+        {"endpoints": endpoints(found), "unquote": unquote, **_language_vars(request, language, "/api")},
         request=request,
     )
-    return _lang_response(Response.html(html), request, language)
+    return remember_language(Response.html(html), request, language)
 
 
 # --- the OpenAPI description ------------------------------------------------------------------------

@@ -408,20 +408,17 @@ def _current_path(request) -> str:
 async def _page(datasette, request, *, status=200, error=None, name="", next_path="/", headers=None):
     from datasette import Response
 
-    from .i18n import choose_language, labels
+    from .i18n import choose_language, labels, other_language, remember_language
 
     language = choose_language(request)
     html = await datasette.render_template(
         "podium_sign_in.html",
         {"t": labels(language), "lang": language, "error": error, "name": name, "next": next_path,
          "editor": editor_name(datasette, request), "sign_in_path": SIGN_IN_PATH, "sign_out_path": SIGN_OUT_PATH,
-         "lang_url": f"{SIGN_IN_PATH}?lang={'en' if language == 'zh' else 'zh'}&next={quote(next_path, safe='/')}"},
+         "lang_url": f"{SIGN_IN_PATH}?lang={other_language(language)}&next={quote(next_path, safe='/')}"},
         request=request,
     )
-    response = Response.html(html, status=status, headers=headers or {})
-    if request.args.get("lang") in ("zh", "en"):
-        response.set_cookie("podium_lang", language, max_age=365 * 24 * 3600, samesite="lax")
-    return response
+    return remember_language(Response.html(html, status=status, headers=headers or {}), request, language)
 
 
 def _token_ok(request, form: dict) -> bool:

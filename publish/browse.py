@@ -14,9 +14,9 @@ from markupsafe import Markup
 from . import listing
 from .listing import speaker_url
 from .charts import bar_chart, date_range
-from .i18n import choose_language, labels
+from .i18n import choose_language, remember_language
 from .meeting import hms, meeting_url
-from .routes import _archive, _lang_response, _page_url, _run_search
+from .routes import _archive, _language_vars, _run_search, _page_url
 from .search import Facets, Page, QueryError, SearchQuery, facets, parse_query
 
 TOP = 20  # speakers and meetings listed in the search facets; the rest are a click on a narrower search
@@ -24,9 +24,8 @@ TOP = 20  # speakers and meetings listed in the search facets; the rest are a cl
 
 def _common(request, language: str, path: str) -> dict:
     """What every browse page's template needs."""
-    return {"t": labels(language), "lang": language, "other_lang": "en" if language == "zh" else "zh",
-            "hms": hms, "meeting_url": meeting_url, "speaker_url": speaker_url,
-            "lang_url": _page_url(request, path, lang="en" if language == "zh" else "zh")}
+    return {**_language_vars(request, language, path), "hms": hms, "meeting_url": meeting_url,
+            "speaker_url": speaker_url}
 
 
 async def _query(datasette, fn):
@@ -59,7 +58,7 @@ async def home_page(datasette, request):
          "next_url": _page_url(request, "/", page=f.page + 1) if f.page < pages else None},
         request=request,
     )
-    return _lang_response(Response.html(html, status=400 if error else 200), request, language)
+    return remember_language(Response.html(html, status=400 if error else 200), request, language)
 
 
 async def speaker_page(datasette, request):
@@ -81,7 +80,7 @@ async def speaker_page(datasette, request):
          "passages_shown": PASSAGES},
         request=request,
     )
-    return _lang_response(Response.html(html), request, language)
+    return remember_language(Response.html(html), request, language)
 
 
 PASSAGES = 50  # off-script passages on a speaker's page, newest first; search finds the others
@@ -114,7 +113,7 @@ async def search_page(datasette, request):
         },
         request=request,
     )
-    return _lang_response(Response.html(html, status=400 if error else 200), request, language)
+    return remember_language(Response.html(html, status=400 if error else 200), request, language)
 
 
 async def search_facets(datasette, request):
@@ -150,7 +149,7 @@ async def search_facets(datasette, request):
         },
         request=request,
     )
-    return _lang_response(Response.html(html), request, language)
+    return remember_language(Response.html(html), request, language)
 
 
 ROUTES = [

@@ -30,8 +30,8 @@ from datasette import Response
 
 from podium import schema
 
-from .i18n import choose_language, labels
-from .routes import _archive
+from .i18n import choose_language, labels, remember_language
+from .routes import _archive, _language_vars
 
 FOLDER = "download"  # beside the published database
 MANIFEST = "manifest.json"
@@ -252,7 +252,6 @@ def _when(stamp: str | None) -> str:
 
 async def download_page(datasette, request):
     language = choose_language(request)
-    other = "en" if language == "zh" else "zh"
     found = _served_manifest(datasette)
     files = []
     manifest = found[1] if found else None
@@ -262,15 +261,13 @@ async def download_page(datasette, request):
                       "rows_list": list((entry.get("rows") or {}).items())})
     html = await datasette.render_template(
         "podium_download.html",
-        {"t": labels(language), "lang": language, "other_lang": other, "lang_url": f"/download?lang={other}",
-         "files": files, "license": (manifest or {}).get("license"), "db_name": _db_name(datasette),
+        {**_language_vars(request, language, "/download"), "files": files, "license": (manifest or {}).get("license"), "db_name": _db_name(datasette),
          # a server of an unpublished archive says how to build the download in both languages at once
          "not_built": [(code, labels(code)["download_not_built"]) for code in ("zh", "en")]},
         request=request,
     )
     response = Response.html(html)
-    if request.args.get("lang") in ("zh", "en"):
-        response.set_cookie("podium_lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    remember_language(response, request, language)
     return response
 
 

@@ -29,9 +29,10 @@ from podium import corrections
 from podium.schema import MEETING_ID
 
 from . import auth
-from .i18n import choose_language, labels
+from .i18n import choose_language, remember_language
 from .meeting import meeting_url
 from .metadata import DB_NAME
+from .routes import _language_vars
 
 MAX_EDITS = 20  # edits in one action (a coupled boundary is two)
 MAX_REASON = 500  # characters
@@ -262,13 +263,9 @@ async def review(datasette, request):
     meetings = [] if db is None else await db.execute_fn(_review_rows)
     for m in meetings:
         m["url"] = meeting_url(m["id"], paragraph_seq=m["paragraph_seq"], sentence_seq=m["seq"])
-    other = "en" if language == "zh" else "zh"
     html = await datasette.render_template(
         "podium_review.html",
-        {"meetings": meetings, "t": labels(language), "lang": language, "lang_url": f"/-/podium/review?lang={other}"},
+        {"meetings": meetings, **_language_vars(request, language, "/-/podium/review")},
         request=request,
     )
-    response = Response.html(html)
-    if request.args.get("lang") in ("zh", "en"):
-        response.set_cookie("podium_lang", language, max_age=365 * 24 * 3600, samesite="lax")
-    return response
+    return remember_language(Response.html(html), request, language)

@@ -313,3 +313,14 @@ def choose_language(request) -> str:
 
 def labels(language: str) -> dict[str, str]:
     return {key: value[language] for key, value in LABELS.items()}
+
+
+def other_language(language: str) -> str:
+    return "en" if language == "zh" else "zh"
+
+
+def remember_language(response, request, language: str):
+    """The response, remembering a language the reader chose (`?lang=`) in the podium_lang cookie."""
+    if request.args.get("lang") in ("zh", "en"):
+        response.set_cookie("podium_lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    return response

@@ -21,7 +21,7 @@ from datasette.utils.asgi import AsgiStream
 from podium.schema import MEETING_ID, SEARCH_COLUMNS
 
 from . import auth, clips
-from .i18n import choose_language, labels
+from .i18n import choose_language, labels, other_language, remember_language
 from .meeting import (SPEEDS, TIMELINE_KINDS, build_blocks, build_timeline, hms, load_meeting, mark_to_check,
                       meeting_url)
 from .listing import speaker_url
@@ -109,10 +109,12 @@ async def search_csv(datasette, request):
                       headers={"Content-Disposition": 'attachment; filename="podium-search.csv"'})
 
 
-def _lang_response(response: Response, request, language: str) -> Response:
-    if request.args.get("lang") in ("zh", "en"):
-        response.set_cookie("podium_lang", language, max_age=365 * 24 * 3600, samesite="lax")
-    return response
+def _language_vars(request, language: str, path: str) -> dict:
+    """What a page's template needs of the reader's language: its labels, the language and the other one, and
+    the page at `path` in the other language (its arguments kept)."""
+    other = other_language(language)
+    return {"t": labels(language), "lang": language, "other_lang": other,
+            "lang_url": _page_url(request, path, lang=other)}
 
 
 async def meeting_page(datasette, request):
@@ -148,15 +150,14 @@ async def meeting_page(datasette, request):
                               if k.startswith(("edit_", "history", "key_")) or k in (
                                   "machine", "corrected", "corrected_title", "spoken", "partial", "estimated",
                                   "not_spoken")},
-            "t": labels(language), "lang": language, "other_lang": "en" if language == "zh" else "zh",
-            "lang_url": _page_url(request, meeting_url(meeting_id), lang="en" if language == "zh" else "zh"),
+            **_language_vars(request, language, meeting_url(meeting_id)),
             "csv_url": f"/{DB_NAME}/sentences.csv?" + urlencode({"meeting_id": meeting_id, "_stream": "on",
                                                                   "_sort": "id", "_size": "max"}),
             **quoted,
         },
         request=request,
     )
-    return _lang_response(Response.html(html), request, language)
+    return remember_language(Response.html(html), request, language)
 
 
 ROUTES = [
