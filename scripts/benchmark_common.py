@@ -20,6 +20,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed"  # our own recordings (the seed speech)
@@ -52,15 +53,8 @@ def empty_cache():
 @contextmanager
 def cache_in_this_process(cache: Path):
     """PODIUM_CACHE_DIR set to `cache` in this process for the block."""
-    old = os.environ.get("PODIUM_CACHE_DIR")
-    os.environ["PODIUM_CACHE_DIR"] = str(cache)
-    try:
+    with mock.patch.dict(os.environ, {"PODIUM_CACHE_DIR": str(cache)}):
         yield cache
-    finally:
-        if old is None:
-            os.environ.pop("PODIUM_CACHE_DIR", None)
-        else:
-            os.environ["PODIUM_CACHE_DIR"] = old
 
 
 def run_measured(command: list[str], env: dict | None = None) -> dict:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -82,15 +83,8 @@ def fresh_cache(directory: Path):
     with the session's converted models (see `podium_cache`)."""
     if not (directory / "models").exists():
         (directory / "models").symlink_to(MODELS, target_is_directory=True)
-    old = os.environ.get("PODIUM_CACHE_DIR")
-    os.environ["PODIUM_CACHE_DIR"] = str(directory)
-    try:
+    with mock.patch.dict(os.environ, {"PODIUM_CACHE_DIR": str(directory)}):
         yield directory
-    finally:
-        if old is None:
-            os.environ.pop("PODIUM_CACHE_DIR", None)
-        else:
-            os.environ["PODIUM_CACHE_DIR"] = old
 
 
 # --- recordings of our own, cut or made at test time ------------------------------------------------------------
