@@ -28,13 +28,52 @@ SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"  # other projects' recordi
 SMOKE_HELP = "A tiny run in seconds, on the seed speech's first paragraphs, writing only under the temporary directory."
 
 
-def cpu_model() -> str:
-    """The CPU's model name and its vector extensions (what int8 and float kernels can use), and its cores."""
+def cpu_info() -> tuple[str | None, set[str]]:
+    """The CPU's model name (None where /proc/cpuinfo names none) and its flags."""
     info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     model = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
     flags = re.search(r"^flags\s*:\s*(.+)$", info, re.M)
-    simd = sorted(f for f in (flags.group(1).split() if flags else []) if re.match(r"avx|sse4_2|fma|amx", f))
-    return f"{model.group(1) if model else platform.processor()} ({' '.join(simd)}), {os.cpu_count()} cores"
+    return (model.group(1) if model else None), set(flags.group(1).split() if flags else [])
+
+
+def cpu_model() -> str:
+    """The CPU's model name and its vector extensions (what int8 and float kernels can use), and its cores."""
+    model, flags = cpu_info()
+    simd = sorted(f for f in flags if re.match(r"avx|sse4_2|fma|amx", f))
+    return f"{model or platform.processor()} ({' '.join(simd)}), {os.cpu_count()} cores"
+
+
+def cpu_and_int8() -> tuple[str, str]:
+    """The CPU's model name, and the int8 instruction sets it has (AVX512-VNNI, AVX2; AMX where there is)."""
+    model, flags = cpu_info()
+    int8 = [f for f in ("amx_int8", "avx512_vnni", "avx_vnni", "avx2") if f in flags]
+    return (model or "unknown"), (", ".join(int8) or "none of amx_int8, avx512_vnni, avx2")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU-seconds of a process and of every live process under it (/proc/<pid>/stat); None
+    when the process is gone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()  # after the command name, which may hold spaces
+        except OSError:  # it ended while we looked
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    if pid not in times:
+        return None
+    tree, grew = {pid}, True
+    while grew:  # until no process's parent is in the tree without it
+        grew = False
+        for child, parent in parents.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                grew = True
+    return sum(times.get(member, 0.0) for member in tree)
 
 
 def models_dir() -> Path:

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import re
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
 
-from benchmark_common import SMOKE_HELP, serving
+from benchmark_common import SMOKE_HELP, cpu_seconds, serving
 from benchmark_search import reuse_or_build
 
 # the commonest two-character term of the sample speech (in 26 of its 70 sentences: character index), a
@@ -49,15 +48,6 @@ def reset_peak(pid: int) -> bool:
         return True
     except OSError:
         return False
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU-seconds of a process so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def page_count(client, base: str, term: str) -> int:

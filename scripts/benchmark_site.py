@@ -36,7 +36,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark_common import serving  # noqa: E402
+from benchmark_common import cpu_and_int8, cpu_seconds, serving  # noqa: E402
 
 PAGE_MS, SEARCH_MS = 300, 100  # p95 targets of issue 20: every page, and the search page
 TERM_LENGTHS = (1, 2, 3, 5)  # characters per search term
@@ -138,39 +138,6 @@ def rows(archive: Archive) -> list[Row]:
     ]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU-seconds of a process and of every live process under it (/proc/<pid>/stat)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()  # after the command name, which may hold spaces
-        except OSError:  # it ended while we looked
-            continue
-        child = int(stat.parent.name)
-        parents[child] = int(fields[1])
-        times[child] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    tree, grew = {pid}, True
-    while grew:  # until no process's parent is in the tree without it
-        grew = False
-        for child, parent in parents.items():
-            if parent in tree and child not in tree:
-                tree.add(child)
-                grew = True
-    return sum(times.get(member, 0.0) for member in tree)
-
-
-def cpu_description() -> tuple[str, str]:
-    """The CPU's model name, and the int8 instruction sets it has (AVX512-VNNI, AVX2; AMX where there is)."""
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
-    found = re.search(r"^flags\s*:\s*(.+)$", info, re.M)
-    flags = set(found.group(1).split()) if found else set()
-    int8 = [f for f in ("amx_int8", "avx512_vnni", "avx_vnni", "avx2") if f in flags]
-    return (model.group(1) if model else "unknown"), (", ".join(int8) or "none of amx_int8, avx512_vnni, avx2")
-
-
 def percentile(sorted_ms: list[float], share: float) -> float:
     return sorted_ms[math.ceil(share * len(sorted_ms)) - 1]
 
@@ -240,7 +207,7 @@ def report(table: list[Row], result: dict, failures: list[str]) -> bool:
 def run(db_path: Path, requests: int, seed: int) -> int:
     archive = Archive.read(db_path)
     size_mb = sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*")) / 1e6
-    model, int8 = cpu_description()
+    model, int8 = cpu_and_int8()
     print(f"archive: {db_path}: {len(archive.meetings):,} meetings, {len(archive.speakers)} speakers, "
           f"{archive.max_sentence:,} sentences, {size_mb:,.0f} MB")
     print(f"CPU: {model}, {os.cpu_count()} cores; int8: {int8}")
