@@ -10,6 +10,7 @@ folder of its own), and only our own recordings (the seed speech): third-party r
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import re
@@ -74,6 +75,12 @@ def cpu_seconds(pid: int) -> float | None:
                 tree.add(child)
                 grew = True
     return sum(times.get(member, 0.0) for member in tree)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * share) - 1)] if ordered else float("nan")
 
 
 def models_dir() -> Path:

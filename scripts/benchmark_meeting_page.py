@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import platform
 import random
 import statistics
@@ -24,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmark_common import ROOT, SMOKE_HELP, cpu_model
+from benchmark_common import ROOT, SMOKE_HELP, cpu_model, percentile
 
 BUDGET_MS = 300.0
 MEETING_ID = "long"
@@ -92,12 +91,6 @@ def build(db_path: Path, hours: float, n_sentences: int, seed: int = 0) -> dict:
                                                     unscripted=unscripted))
     return {"paragraphs": len(paragraphs), "sentences": len(sentences), "unscripted": len(unscripted),
             "duration": total}
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(len(ordered) * share) - 1)] if ordered else float("nan")
 
 
 async def measure(db_path: Path, runs: int) -> dict:

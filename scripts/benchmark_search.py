@@ -13,7 +13,6 @@ a row (2 for the table page). scripts/benchmark_export.py builds its archive the
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import re
 import statistics
@@ -21,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmark_common import ROOT, SMOKE_HELP, cpu_model, serving
+from benchmark_common import ROOT, SMOKE_HELP, cpu_model, percentile, serving
 LENGTHS = (1, 2, 3, 5)  # characters per query term
 
 
@@ -99,7 +98,7 @@ def measure(base: str, runs: int, table_runs: int) -> list[tuple[str, float, flo
                     hits += len(response.json()["rows"])
                 timings.sort()
                 results.append((f"{where} {length} char", statistics.median(timings),
-                                timings[math.ceil(0.95 * len(timings)) - 1], len(terms), hits // max(1, len(terms))))
+                                percentile(timings, 0.95), len(terms), hits // max(1, len(terms))))
     return results
 
 

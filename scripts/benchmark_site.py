@@ -36,7 +36,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark_common import cpu_and_int8, cpu_seconds, serving  # noqa: E402
+from benchmark_common import cpu_and_int8, cpu_seconds, percentile, serving  # noqa: E402
 
 PAGE_MS, SEARCH_MS = 300, 100  # p95 targets of issue 20: every page, and the search page
 TERM_LENGTHS = (1, 2, 3, 5)  # characters per search term
@@ -136,10 +136,6 @@ def rows(archive: Archive) -> list[Row]:
         Row("feed `/feed.atom`", PAGE_MS, lambda rng: "/feed.atom"),
         Row("feed `/search.atom?q=` 2 char", PAGE_MS, search(2, "/search.atom")),
     ]
-
-
-def percentile(sorted_ms: list[float], share: float) -> float:
-    return sorted_ms[math.ceil(share * len(sorted_ms)) - 1]
 
 
 def measure(base: str, table: list[Row], requests: int, seed: int) -> tuple[dict, list[str]]:
