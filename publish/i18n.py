@@ -34,7 +34,6 @@ LABELS = {
                             "every match, by meeting and in text order."},
     "language": {"zh": "English", "en": "中文"},
     "matched": {"zh": "讲稿匹配率", "en": "Official text found"},
-    "click_hint": {"zh": "点击段落即从该处播放。", "en": "Click a paragraph to play from there."},
     # the meeting page: sentence by sentence, with a timeline
     "follow_hint": {"zh": "点击句子即从该处播放。空格键播放/暂停，← / → 后退/前进 5 秒。",
                     "en": "Click a sentence to play from there. Space: play/pause; ← / →: 5 s back/forward."},
@@ -123,7 +122,6 @@ LABELS = {
     "home": {"zh": "首页", "en": "home"},
     "published_with": {"zh": "发布工具", "en": "published with"},
     "license": {"zh": "数据许可", "en": "Data license"},
-    "column_help": {"zh": "列说明", "en": "Column help"},
     "home_title": {"zh": "会议录音档案", "en": "Meeting archive"},
     "meetings": {"zh": "会议", "en": "Meetings"},
     "no_meetings": {"zh": "档案中还没有会议。", "en": "No meetings in the archive yet."},
