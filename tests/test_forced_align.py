@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from podium.alignment import ESTIMATED, NOT_SPOKEN, SPOKEN, ForcedWord, Word, align, to_check
 from podium.alignment.pauses import snap_to_voice
 
+from conftest import shared
 from test_align import S1, S2, S3, TEXT, speak
 
 
@@ -130,13 +130,9 @@ def test_forced_alignment_finds_known_text_and_rejects_other_text(fixtures):
         assert abs(found[-1].end - t["end"]) < 0.3  # the start is snapped to the voice later; the end holds
 
 
-zh_voices = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "zh_voices"
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not zh_voices.is_dir(), reason="../shared/fixtures/zh_voices (34 real voices, third-party) "
-                                                   "is not beside the repository")
 def test_real_voices_lose_nothing_and_start_where_the_voice_starts(tmp_path):
+    zh_voices = shared("zh_voices")  # 34 real voices, third-party: skipped, saying why, where absent
     done = subprocess.run([sys.executable, "-m", "podium", "eval", str(zh_voices / "meeting.flac"),
                            str(zh_voices / "official.txt"), str(zh_voices / "truth.json"), "--json"],
                           capture_output=True, text=True, cwd=tmp_path, env={**os.environ})
