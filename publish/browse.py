@@ -125,12 +125,13 @@ async def search_facets(datasette, request):
         query = parse_query(request.args)
     except QueryError as e:
         return Response.text(str(e), status=400)
-    found = await _query(datasette, lambda conn: facets(conn, query)) or Facets()
-    titles = {}
-    if found.meetings:
+    def read(conn):
+        found = facets(conn, query)
         shown = [m for m, _ in found.meetings[:TOP]]
-        titles = dict(await _query(datasette, lambda conn: conn.execute(
-            f"select id, title from meetings where id in ({','.join('?' * len(shown))})", shown).fetchall()))
+        return found, dict(conn.execute(f"select id, title from meetings where id in ({','.join('?' * len(shown))})",
+                                        shown).fetchall())
+
+    found, titles = await _query(datasette, read) or (Facets(), {})
 
     def period_url(period: str) -> str:
         if len(period) == 4:
